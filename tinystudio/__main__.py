@@ -1,0 +1,5 @@
+import sys
+
+from tinystudio.cli import main
+
+sys.exit(main())

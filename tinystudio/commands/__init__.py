@@ -1,0 +1,1 @@
+"""Headless subcommands, one module each, discovered by tinystudio.cli."""

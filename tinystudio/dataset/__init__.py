@@ -1,0 +1,1 @@
+"""TinyStudio dataset layer (Qt-free)."""

@@ -1,0 +1,1 @@
+"""TinyStudio deploy layer (Qt-free)."""

@@ -1,0 +1,1 @@
+"""TinyStudio devices layer (Qt-free)."""

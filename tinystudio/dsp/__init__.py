@@ -1,0 +1,1 @@
+"""TinyStudio dsp layer (Qt-free)."""

@@ -1,0 +1,1 @@
+"""TinyStudio ml layer (Qt-free)."""
