@@ -160,11 +160,22 @@ class FrameDecoder:
     Damaged data is counted (``crc_errors``, ``framing_errors``) and skipped, never raised.
     """
 
-    __slots__ = ("_tail", "crc_errors", "framing_errors", "frames", "bytes_in", "max_encoded")
+    __slots__ = (
+        "_tail",
+        "crc_errors",
+        "crc_errors_by_stream",
+        "framing_errors",
+        "frames",
+        "bytes_in",
+        "max_encoded",
+    )
 
     def __init__(self, max_encoded: int = 1 << 16) -> None:
         self._tail = b""
         self.crc_errors = 0
+        #: CRC failures by the (unverified) stream byte, so a session can attribute
+        #: damage to a sensor; best effort, since that byte may itself be damaged.
+        self.crc_errors_by_stream: dict[int, int] = {}
         self.framing_errors = 0
         self.frames = 0
         self.bytes_in = 0
@@ -203,6 +214,8 @@ class FrameDecoder:
             # checks the frame without slicing it.
             if crc32(raw) != CRC_RESIDUE:
                 self.crc_errors += 1
+                by = self.crc_errors_by_stream
+                by[raw[1]] = by.get(raw[1], 0) + 1
                 continue
             t, s, q = unpack(raw)
             append(new_frame(Frame, (t, s, q, raw[4:-4])))
@@ -310,7 +323,11 @@ class DeviceInfo:
 
     def sensor(self, key: int | str) -> SensorInfo:
         for s in self.sensors:
-            if s.sensor_id == key or s.name == key or (isinstance(key, str) and s.kind.name.lower() == key.lower()):
+            if (
+                s.sensor_id == key
+                or s.name == key
+                or (isinstance(key, str) and s.kind.name.lower() == key.lower())
+            ):
                 return s
         names = ", ".join(s.name for s in self.sensors) or "none"
         raise KeyError(f"board {self.board_name!r} has no sensor {key!r} (it has: {names})")
@@ -320,7 +337,9 @@ def encode_hello(info: DeviceInfo) -> bytes:
     out = bytearray()
     out += struct.pack("<B", info.protocol_version)
     out += _pack_str(info.board_name) + _pack_str(info.firmware_version) + _pack_str(info.board_id)
-    out += struct.pack("<IIHB", info.model_slot_bytes, info.arena_bytes, info.max_body, len(info.sensors))
+    out += struct.pack(
+        "<IIHB", info.model_slot_bytes, info.arena_bytes, info.max_body, len(info.sensors)
+    )
     for s in info.sensors:
         out += struct.pack("<BBBBf", s.sensor_id, s.kind, s.sample_type, s.n_channels, s.rate_hz)
         out += _pack_str(s.name)
@@ -347,7 +366,9 @@ def decode_hello(body: bytes) -> DeviceInfo:
         try:
             kind_e, stype_e = SensorKind(kind), SampleType(stype)
         except ValueError as exc:
-            raise ProtocolError(f"HELLO: sensor {sid} has unknown kind or sample type ({exc})") from exc
+            raise ProtocolError(
+                f"HELLO: sensor {sid} has unknown kind or sample type ({exc})"
+            ) from exc
         name = r.string()
         chans = []
         for _ in range(nch):
@@ -362,7 +383,9 @@ def decode_hello(body: bytes) -> DeviceInfo:
         sensors.append(
             SensorInfo(sid, kind_e, name, stype_e, rate, tuple(chans), width, height, pix)
         )
-    return DeviceInfo(board_name, firmware, board_id, version, slot, arena, max_body, tuple(sensors))
+    return DeviceInfo(
+        board_name, firmware, board_id, version, slot, arena, max_body, tuple(sensors)
+    )
 
 
 # ----------------------------------------------------------------- small messages
@@ -382,7 +405,9 @@ class CameraChunk:
 
 def encode_camera_chunk(chunk: CameraChunk) -> bytes:
     return (
-        CAMERA_HEADER.pack(chunk.image_id, chunk.width, chunk.height, chunk.pixel_format, 0, chunk.offset)
+        CAMERA_HEADER.pack(
+            chunk.image_id, chunk.width, chunk.height, chunk.pixel_format, 0, chunk.offset
+        )
         + chunk.data
     )
 
@@ -405,7 +430,7 @@ def decode_ack(body: bytes) -> tuple[int, Status]:
 
 
 def encode_log(level: LogLevel, text: str) -> bytes:
-    return bytes([level]) + text.encode("utf-8")[:MAX_BODY - 1]
+    return bytes([level]) + text.encode("utf-8")[: MAX_BODY - 1]
 
 
 def decode_log(body: bytes) -> tuple[LogLevel, str]:
@@ -415,7 +440,7 @@ def decode_log(body: bytes) -> tuple[LogLevel, str]:
 
 
 def encode_error(code: int, text: str) -> bytes:
-    return struct.pack("<H", code) + text.encode("utf-8")[:MAX_BODY - 2]
+    return struct.pack("<H", code) + text.encode("utf-8")[: MAX_BODY - 2]
 
 
 def decode_error(body: bytes) -> tuple[int, str]:
