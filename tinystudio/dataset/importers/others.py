@@ -1,0 +1,107 @@
+"""Import of WAV files, image folders, Edge Impulse JSON and TinyStudio HDF5 recordings."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+from tinystudio.dataset.importers.common import Parsed, nice_rate, read_text
+from tinystudio.dataset.importers.wav import read_wav
+from tinystudio.dataset.recording import RecordingMeta
+from tinystudio.errors import DatasetError
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg"}
+
+
+def parse_wav(path: Path, label: str | None, rate: float | None) -> Parsed:
+    w = read_wav(path)
+    ch = w.samples.shape[1]
+    names = ["mic"] if ch == 1 else [f"ch{i}" for i in range(ch)]
+    meta = RecordingMeta(
+        sensor_kind="microphone", channel_names=names, units=["FS"] * ch, scale=[w.scale] * ch,
+        rate_hz=float(rate or w.rate), sample_type=w.samples.dtype.newbyteorder("=").name,
+        source=f"wav:{path.name}", extra={"wav_bits": int(w.bits)})
+    n = len(w.samples)
+    spans = [(0, n, label)] if label and n else []
+    return Parsed(w.samples, meta, spans, path, path.stem)
+
+
+def load_image(path: Path) -> np.ndarray:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as im:
+            im.load()
+            if im.mode not in ("L", "RGB"):
+                im = im.convert("L" if im.mode in ("1", "I", "I;16", "F", "LA") else "RGB")
+            x = np.asarray(im, dtype=np.uint8)
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise DatasetError(f"{path}: not a readable PNG/JPEG image ({exc})") from exc
+    return x[:, :, None] if x.ndim == 2 else x
+
+
+def parse_images(files: list[Path], label: str, stem: str) -> list[Parsed]:
+    """One recording per (class, image shape); each image is one sample and one segment."""
+    groups: dict[tuple, list[tuple[Path, np.ndarray]]] = {}
+    for f in sorted(files):
+        img = load_image(f)
+        groups.setdefault(img.shape, []).append((f, img))
+    out = []
+    for shape, items in groups.items():
+        h, w, c = shape
+        names = ["gray"] if c == 1 else ["r", "g", "b"]
+        meta = RecordingMeta(
+            sensor_kind="camera", channel_names=names, rate_hz=1.0, sample_type="uint8",
+            source=f"images:{label}", extra={"width": w, "height": h,
+                                            "pixel_format": "gray8" if c == 1 else "rgb888",
+                                            "frame_names": json.dumps([p.name for p, _ in items])})
+        samples = np.stack([img for _, img in items])
+        spans = [(i, i + 1, label) for i in range(len(items))] if label else []
+        out.append(Parsed(samples, meta, spans, items[0][0].parent, f"{stem}-{w}x{h}" if len(groups) > 1 else stem))
+    return out
+
+
+def parse_ei_json(path: Path, label: str | None, rate: float | None) -> Parsed:
+    try:
+        doc = json.loads(read_text(path))
+    except json.JSONDecodeError as exc:
+        raise DatasetError(f"{path}: line {exc.lineno}, column {exc.colno}: invalid JSON ({exc.msg})") from exc
+    payload = doc.get("payload") if isinstance(doc, dict) else None
+    if not isinstance(payload, dict) or "values" not in payload or "sensors" not in payload:
+        raise DatasetError(f"{path}: not an Edge Impulse data-acquisition file (no payload.values/sensors)")
+    sensors = payload["sensors"]
+    names = [str(s.get("name", f"ch{i}")) for i, s in enumerate(sensors)]
+    units = [str(s.get("units", "")) for s in sensors]
+    values = payload["values"]
+    rows = [v if isinstance(v, list) else [v] for v in values]
+    for i, r in enumerate(rows):
+        if len(r) != len(names):
+            raise DatasetError(f"{path}: payload.values[{i}] has {len(r)} values, sensors lists {len(names)}")
+    try:
+        arr = np.array(rows, dtype=np.float64).reshape(len(rows), len(names))
+    except (ValueError, TypeError) as exc:
+        raise DatasetError(f"{path}: payload.values holds non-numbers ({exc})") from exc
+    all_int = all(isinstance(x, int) for r in rows for x in r)
+    samples = arr.astype("<i2" if all_int and np.all(np.abs(arr) < 2**15) else "<i4" if all_int else "<f4")
+    if rate is None:
+        interval = payload.get("interval_ms")
+        if not isinstance(interval, (int, float)) or not interval > 0 or not math.isfinite(interval):
+            raise DatasetError(f"{path}: payload.interval_ms missing or not positive; pass --rate HZ")
+        rate = nice_rate(1000.0 / interval)
+    kind = "microphone" if names and names[0].lower() in ("audio", "mic", "microphone") else "generic"
+    if any(n.lower().startswith(("acc", "gyr")) for n in names):
+        kind = "imu"
+    if label is None:
+        # Edge Impulse names files <label>.<sample id>.json
+        label = path.stem.split(".", 1)[0] if "." in path.stem else None
+    meta = RecordingMeta(
+        sensor_kind=kind, channel_names=names, units=units, rate_hz=float(rate),
+        sample_type=samples.dtype.newbyteorder("=").name, source=f"ei-json:{path.name}",
+        board=str(payload.get("device_type", "")), board_id=str(payload.get("device_name", "")))
+    n = len(samples)
+    spans = [(0, n, label)] if label and n else []
+    stem = path.stem.split(".", 1)[1] if "." in path.stem else path.stem
+    return Parsed(samples, meta, spans, path, stem)

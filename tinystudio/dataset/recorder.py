@@ -1,0 +1,179 @@
+"""Crash-safe recording of one sensor stream into one HDF5 file.
+
+Blocks from the board's reader thread are buffered and written as one block at a time
+(never row by row) into a chunked, resizable dataset of an HDF5 file in SWMR mode, whose
+on-disk structure is consistent at every instant. A small flusher thread flushes at
+least every ``flush_interval`` seconds and then records the flushed row count in
+``valid_samples``. A SIGKILL therefore loses at most about one flush interval; the file
+is repaired the next time the project opens (see ``repair.py``). The file is registered
+in the project (JSON) only by ``close()``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import h5py
+import numpy as np
+
+from tinystudio.dataset import schema
+from tinystudio.dataset.recording import (
+    Recording,
+    RecordingMeta,
+    now_iso,
+    rewrite_recording,
+    write_header,
+)
+from tinystudio.dataset.repair import RecorderLock
+from tinystudio.dataset.segments import Segment
+from tinystudio.errors import DatasetError
+
+_KIND_NAMES = {1: "imu", 2: "microphone", 3: "camera", 4: "generic"}
+
+
+def meta_from_sensor(sensor, device, subject=None, session=None) -> RecordingMeta:
+    """RecordingMeta from protocol.SensorInfo / DeviceInfo (duck-typed)."""
+    kind = _KIND_NAMES.get(int(sensor.kind), "generic")
+    dtype = np.dtype(sensor.sample_type.dtype)
+    names = [c.name for c in sensor.channels]
+    units = [c.unit for c in sensor.channels]
+    scale = [float(c.scale) for c in sensor.channels]
+    extra = {}
+    if kind == "camera":
+        pf = getattr(sensor, "pixel_format", None)
+        extra = {"width": int(sensor.width), "height": int(sensor.height),
+                 "pixel_format": getattr(pf, "name", str(pf)).lower()}
+    return RecordingMeta(
+        sensor_kind=kind, channel_names=names, units=units, scale=scale, rate_hz=float(sensor.rate_hz),
+        sample_type=schema.sample_type_name(dtype), sensor_name=sensor.name,
+        board=getattr(device, "board_name", ""), board_id=getattr(device, "board_id", ""),
+        firmware=getattr(device, "firmware_version", ""), subject=subject or "", session=session or "",
+        source="recorded", extra=extra)
+
+
+class Recorder:
+    def __init__(self, project, sensor, device, label: str | None = None, subject: str | None = None,
+                 session: str | None = None, flush_interval: float = 0.5, block_rows: int | None = None,
+                 meta: RecordingMeta | None = None, sample_shape: tuple[int, ...] | None = None) -> None:
+        self.project = project
+        self.meta = meta or meta_from_sensor(sensor, device, subject, session)
+        self.meta.start_time = now_iso()
+        self.label = label or ""
+        self.dtype = np.dtype(schema.SAMPLE_TYPES[self.meta.sample_type])
+        self.sample_shape = sample_shape or self._default_shape(sensor)
+        stem = f"{self.label or self.meta.sensor_name or self.meta.sensor_kind}-{time.strftime('%Y%m%d-%H%M%S')}"
+        self.id, self.path = project.new_recording_path(stem)
+        self._lock = RecorderLock(self.path)
+        self.flush_interval = flush_interval
+        row_bytes = max(1, int(np.prod(self.sample_shape)) * self.dtype.itemsize)
+        self._write_rows = block_rows or max(1, min(1 << 16, (1 << 20) // row_bytes))
+        self._chunk_rows = max(1, min(1 << 16, (256 * 1024) // row_bytes))
+        self._f = h5py.File(self.path, "w", libver="latest")
+        write_header(self._f, self.meta, schema.STATE_RECORDING)
+        self._f.attrs["pending_label"] = self.label
+        self._ds = self._f.create_dataset(
+            "samples", shape=(0,) + self.sample_shape, maxshape=(None,) + self.sample_shape,
+            dtype=self.dtype, chunks=(self._chunk_rows,) + self.sample_shape)
+        self._valid = self._f.create_dataset("valid_samples", data=np.zeros(1, np.int64))
+        self._f.swmr_mode = True
+        self._f.flush()
+        self._buf: list[np.ndarray] = []
+        self._buffered = 0
+        self._written = 0
+        self._lock_io = threading.Lock()
+        self._stop = threading.Event()
+        self._closed = False
+        self._error: BaseException | None = None
+        self._flusher = threading.Thread(target=self._flush_loop, name=f"recorder-{self.id}", daemon=True)
+        self._flusher.start()
+
+    @staticmethod
+    def _default_shape(sensor) -> tuple[int, ...]:
+        if int(sensor.kind) == 3:  # camera: one image per sample
+            bpp = sensor.pixel_format.bytes_per_pixel
+            return (int(sensor.height), int(sensor.width), bpp) if bpp != 1 else (int(sensor.height), int(sensor.width), 1)
+        return (len(sensor.channels),)
+
+    @property
+    def n_samples(self) -> int:
+        return self._written + self._buffered
+
+    def append(self, block: np.ndarray) -> None:
+        """Queue a block of shape (n, channels); written in large blocks. Thread-safe."""
+        block = np.asarray(block)
+        if block.ndim == 1 and len(self.sample_shape) == 1:
+            block = block.reshape(-1, self.sample_shape[0])
+        if block.shape[1:] != self.sample_shape:
+            if block.size % int(np.prod(self.sample_shape)) == 0:
+                block = block.reshape((-1,) + self.sample_shape)
+            else:
+                raise DatasetError(f"recording {self.id}: block of shape {block.shape} does not match "
+                                   f"samples of shape {self.sample_shape}")
+        if block.dtype != self.dtype:
+            block = block.astype(self.dtype)
+        with self._lock_io:
+            if self._closed:
+                raise DatasetError(f"recording {self.id} is closed")
+            if self._error is not None:
+                raise DatasetError(f"recording {self.id}: writing failed ({self._error})")
+            self._buf.append(block)
+            self._buffered += len(block)
+            if self._buffered >= self._write_rows:
+                self._write_buffer()
+
+    def _write_buffer(self) -> None:
+        if not self._buffered:
+            return
+        data = self._buf[0] if len(self._buf) == 1 else np.concatenate(self._buf)
+        self._buf = []
+        self._buffered = 0
+        n0 = self._written
+        self._ds.resize(n0 + len(data), axis=0)
+        self._ds[n0:] = data
+        self._written = n0 + len(data)
+
+    def flush(self) -> None:
+        """Write buffered rows and make them durable: data first, then the valid count."""
+        with self._lock_io:
+            if self._closed:
+                return
+            self._write_buffer()
+            self._ds.flush()
+            self._f.flush()
+            self._valid[0] = self._written
+            self._valid.flush()
+            self._f.flush()
+
+    def _flush_loop(self) -> None:
+        while not self._stop.wait(self.flush_interval):
+            try:
+                self.flush()
+            except Exception as exc:  # surfaced by the next append/close
+                self._error = exc
+                return
+
+    def close(self) -> Recording:
+        """Finish the file, add the recording (and its label) to the project, save the project."""
+        self._stop.set()
+        self._flusher.join()
+        with self._lock_io:
+            if self._closed:
+                return self.project.recording(self.id)
+            self._write_buffer()
+            self._valid[0] = self._written
+            self._closed = True
+            self._f.close()
+        n = self._written
+        segments = [Segment.new(0, n, self.label)] if self.label and n > 0 else []
+        rewrite_recording(self.path, segments=segments, attrs={"n_samples": n})
+        self._lock.release()
+        rec = self.project.add_recording(self.path)
+        self.project.save()
+        return rec
+
+    def __enter__(self) -> Recorder:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
