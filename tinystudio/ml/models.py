@@ -1,0 +1,169 @@
+"""Model builders, one per modality, small by design.
+
+Each builder has a size budget (int8 ``.tflite`` bytes) that the UI and ``train`` show
+beside the measured size. The IMU and keyword-spotting models are far below the float
+models of the tutorials they replace (the GestureToEmoji Dense net is ~147 KB float;
+TFLM's micro_speech model is 18.8 KB int8). Keras is imported inside the builders only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from tinystudio.errors import TrainingError
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A named builder: which sensor it suits and the int8 size it should stay under."""
+
+    name: str
+    sensor_kind: str
+    budget_bytes: int
+    description: str
+    build: Callable  # (input_shape, n_classes, seed) -> keras.Model
+
+
+def _init(seed: int):
+    import keras
+
+    return keras.initializers.GlorotUniform(seed=seed)
+
+
+def build_imu_cnn(input_shape, n_classes: int, seed: int = 0):
+    """Three small 1D convolutions + global average pooling: ~2 K parameters.
+
+    Global pooling makes the size independent of the window length, so longer windows
+    cost arena RAM but not flash.
+    """
+    import keras
+    from keras import layers
+
+    inp = keras.Input(tuple(input_shape), name="window")
+    x = layers.Conv1D(12, 5, strides=2, padding="same", activation="relu",
+                      kernel_initializer=_init(seed))(inp)
+    x = layers.Conv1D(16, 5, strides=2, padding="same", activation="relu",
+                      kernel_initializer=_init(seed + 1))(x)
+    x = layers.MaxPooling1D(2)(x)
+    x = layers.Conv1D(16, 3, padding="same", activation="relu",
+                      kernel_initializer=_init(seed + 2))(x)
+    x = layers.GlobalAveragePooling1D()(x)
+    x = layers.Dropout(0.2, seed=seed)(x)
+    out = layers.Dense(n_classes, activation="softmax", kernel_initializer=_init(seed + 3))(x)
+    return keras.Model(inp, out, name="imu_cnn")
+
+
+def build_ds_cnn(input_shape, n_classes: int, seed: int = 0, filters: int = 24):
+    """DS-CNN for 49x40 spectrograms: one strided conv, two depthwise-separable blocks.
+
+    Batch normalization folds into the convolutions at conversion, so the int8 graph is
+    CONV_2D / DEPTHWISE_CONV_2D / MEAN / FULLY_CONNECTED / SOFTMAX only.
+    """
+    import keras
+    from keras import layers
+
+    inp = keras.Input(tuple(input_shape), name="spectrogram")
+    x = layers.Reshape((*tuple(input_shape)[:2], 1))(inp) if len(input_shape) == 2 else inp
+    x = layers.Conv2D(filters, (10, 4), strides=(2, 2), padding="same", use_bias=False,
+                      kernel_initializer=_init(seed))(x)
+    x = layers.BatchNormalization()(x)
+    x = layers.ReLU()(x)
+    for i in range(2):
+        x = layers.DepthwiseConv2D(3, padding="same", use_bias=False,
+                                   depthwise_initializer=_init(seed + 10 + i))(x)
+        x = layers.BatchNormalization()(x)
+        x = layers.ReLU()(x)
+        x = layers.Conv2D(filters, 1, use_bias=False, kernel_initializer=_init(seed + 20 + i))(x)
+        x = layers.BatchNormalization()(x)
+        x = layers.ReLU()(x)
+    x = layers.GlobalAveragePooling2D()(x)
+    x = layers.Dropout(0.2, seed=seed)(x)
+    out = layers.Dense(n_classes, activation="softmax", kernel_initializer=_init(seed + 30))(x)
+    return keras.Model(inp, out, name="ds_cnn")
+
+
+def build_image_cnn(input_shape, n_classes: int, seed: int = 0):
+    """A small strided CNN with depthwise-separable blocks for low-resolution images."""
+    import keras
+    from keras import layers
+
+    inp = keras.Input(tuple(input_shape), name="image")
+    x = layers.Conv2D(8, 3, strides=2, padding="same", use_bias=False,
+                      kernel_initializer=_init(seed))(inp)
+    x = layers.BatchNormalization()(x)
+    x = layers.ReLU()(x)
+    for i, f in enumerate((16, 32, 32)):
+        x = layers.DepthwiseConv2D(3, strides=2, padding="same", use_bias=False,
+                                   depthwise_initializer=_init(seed + 10 + i))(x)
+        x = layers.BatchNormalization()(x)
+        x = layers.ReLU()(x)
+        x = layers.Conv2D(f, 1, use_bias=False, kernel_initializer=_init(seed + 20 + i))(x)
+        x = layers.BatchNormalization()(x)
+        x = layers.ReLU()(x)
+    x = layers.GlobalAveragePooling2D()(x)
+    out = layers.Dense(n_classes, activation="softmax", kernel_initializer=_init(seed + 30))(x)
+    return keras.Model(inp, out, name="image_cnn")
+
+
+def build_mobilenet_v1(input_shape, n_classes: int, seed: int = 0):
+    """MobileNetV1, alpha 0.25 (the TFLM person-detection architecture), from scratch."""
+    import keras
+    from keras import layers
+
+    keras.utils.set_random_seed(seed)
+    base = keras.applications.MobileNet(
+        input_shape=tuple(input_shape), alpha=0.25, include_top=False, weights=None, pooling="avg"
+    )
+    x = layers.Dropout(0.1, seed=seed)(base.output)
+    out = layers.Dense(n_classes, activation="softmax", kernel_initializer=_init(seed))(x)
+    return keras.Model(base.input, out, name="mobilenet_v1_025")
+
+
+def build_reference_dense(input_shape, n_classes: int, seed: int = 0):
+    """The GestureToEmoji tutorial model: Dense 50-15-n on the flattened window (baseline)."""
+    import keras
+    from keras import layers
+
+    inp = keras.Input(tuple(input_shape), name="window")
+    x = layers.Reshape((int(np.prod(input_shape)),))(inp)
+    x = layers.Dense(50, activation="relu", kernel_initializer=_init(seed))(x)
+    x = layers.Dense(15, activation="relu", kernel_initializer=_init(seed + 1))(x)
+    out = layers.Dense(n_classes, activation="softmax", kernel_initializer=_init(seed + 2))(x)
+    return keras.Model(inp, out, name="reference_dense")
+
+
+MODELS: dict[str, ModelSpec] = {
+    s.name: s
+    for s in (
+        ModelSpec("imu_cnn", "imu", 12 * 1024, "1D CNN for motion windows", build_imu_cnn),
+        ModelSpec("ds_cnn", "microphone", 24 * 1024, "DS-CNN keyword spotter on 49x40 features",
+                  build_ds_cnn),
+        ModelSpec("image_cnn", "camera", 32 * 1024, "small CNN for low-resolution images",
+                  build_image_cnn),
+        ModelSpec("mobilenet_v1_025", "camera", 320 * 1024,
+                  "MobileNetV1 alpha 0.25, 96x96 grayscale (person-detection class)",
+                  build_mobilenet_v1),
+        ModelSpec("reference_dense", "imu", 160 * 1024,
+                  "tutorial baseline: Dense 50-15-n (float ~147 KB)", build_reference_dense),
+    )
+}
+DEFAULT_MODEL = {"imu": "imu_cnn", "microphone": "ds_cnn", "camera": "image_cnn"}
+
+
+def model_spec(name: str | None, sensor_kind: str) -> ModelSpec:
+    """The builder to use: ``name`` if given (checked against the sensor), else the default."""
+    if name is None:
+        if sensor_kind not in DEFAULT_MODEL:
+            raise TrainingError(f"no model builder for sensor kind {sensor_kind!r}")
+        return MODELS[DEFAULT_MODEL[sensor_kind]]
+    if name not in MODELS:
+        raise TrainingError(f"unknown model {name!r}; choose one of {', '.join(MODELS)}")
+    spec = MODELS[name]
+    if spec.sensor_kind != sensor_kind:
+        raise TrainingError(
+            f"model {name!r} is for {spec.sensor_kind} data but this project records {sensor_kind}"
+        )
+    return spec
