@@ -78,6 +78,7 @@ class Recorder:
         self._valid = self._f.create_dataset("valid_samples", data=np.zeros(1, np.int64))
         self._f.swmr_mode = True
         self._f.flush()
+        self._boundaries: list[int] = []
         self._buf: list[np.ndarray] = []
         self._buffered = 0
         self._written = 0
@@ -91,13 +92,21 @@ class Recorder:
     @staticmethod
     def _default_shape(sensor) -> tuple[int, ...]:
         if int(sensor.kind) == 3:  # camera: one image per sample
-            bpp = sensor.pixel_format.bytes_per_pixel
-            return (int(sensor.height), int(sensor.width), bpp) if bpp != 1 else (int(sensor.height), int(sensor.width), 1)
+            # Gray stays one channel; colour formats arrive from the session as RGB888.
+            channels = 1 if sensor.pixel_format.bytes_per_pixel == 1 else 3
+            return (int(sensor.height), int(sensor.width), channels)
         return (len(sensor.channels),)
 
     @property
     def n_samples(self) -> int:
         return self._written + self._buffered
+
+    def mark_boundary(self) -> None:
+        """A gesture ended here (a text board's blank line): close() cuts segments at it."""
+        with self._lock_io:
+            n = self._written + self._buffered
+            if n and (not self._boundaries or self._boundaries[-1] != n):
+                self._boundaries.append(n)
 
     def append(self, block: np.ndarray) -> None:
         """Queue a block of shape (n, channels); written in large blocks. Thread-safe."""
@@ -165,7 +174,9 @@ class Recorder:
             self._closed = True
             self._f.close()
         n = self._written
-        segments = [Segment.new(0, n, self.label)] if self.label and n > 0 else []
+        edges = [0, *[b for b in self._boundaries if 0 < b < n], n]
+        segments = ([Segment.new(a, b, self.label) for a, b in zip(edges, edges[1:], strict=False) if b > a]
+                    if self.label and n > 0 else [])
         rewrite_recording(self.path, segments=segments, attrs={"n_samples": n})
         self._lock.release()
         rec = self.project.add_recording(self.path)

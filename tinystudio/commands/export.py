@@ -1,0 +1,47 @@
+"""`tinystudio export`: labeled data (csv, wav, npz, ei-json) or a trained model
+(tflite, c, arduino; written by the ML layer)."""
+
+from __future__ import annotations
+
+import json
+
+NAME = "export"
+HELP = "Export labeled data (csv, wav, npz, ei-json) or the trained model (tflite, c, arduino)."
+DATA_FORMATS = ("csv", "wav", "npz", "ei-json")
+MODEL_FORMATS = ("tflite", "c", "arduino")
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("project", help="project folder")
+    parser.add_argument("--format", required=True, choices=DATA_FORMATS + MODEL_FORMATS)
+    parser.add_argument("--out", required=True, help="output folder")
+    parser.add_argument("--window", type=int, default=None, help="npz: window length in samples "
+                        "(default: the most common segment length)")
+    parser.add_argument("--stride", type=int, default=None, help="npz: window stride (default: window)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def run(args) -> int:
+    from tinystudio.commands.info import report_repairs
+    from tinystudio.dataset import Project
+
+    project = Project.open(args.project)
+    report_repairs(project)
+    if args.format in MODEL_FORMATS:
+        from tinystudio.ml.export import export_model
+
+        result = export_model(project, args.format, args.out)
+        if args.json:
+            print(json.dumps(result if isinstance(result, dict) else {"out": str(args.out)}, default=str))
+        return 0
+    from tinystudio.dataset.exporters import export_data
+
+    kw = {"window": args.window, "stride": args.stride} if args.format == "npz" else {}
+    result = export_data(project, args.format, args.out, **kw)
+    if args.json:
+        print(json.dumps(result.to_json()))
+    else:
+        print(f"wrote {result.files} files ({result.segments} segments) to {args.out}")
+        for s in result.skipped:
+            print(f"skipped: {s}")
+    return 0

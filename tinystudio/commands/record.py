@@ -1,0 +1,110 @@
+"""`tinystudio record`: record a board's sensors into a project for a fixed time.
+
+One HDF5 recording per sensor. The recorders subscribe to the board session's reader
+thread, so no sample passes through this thread; the counts printed are checked against
+the session's own sample and lost-frame counters.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+NAME = "record"
+HELP = "Record from a board (or `tinystudio sim`) into a project for --seconds."
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("project", help="project folder (created if it does not exist)")
+    parser.add_argument("--port", required=True, help="serial port, or the PORT printed by `tinystudio sim`")
+    parser.add_argument("--seconds", type=float, required=True, help="how long to record")
+    parser.add_argument("--label", default=None, help="label the whole recording (text boards: each block)")
+    parser.add_argument("--sensor", default=None, help="sensor name or kind (default: all sensors)")
+    parser.add_argument("--subject", default=None, help="who performed it (for held-out-subject splits)")
+    parser.add_argument("--session", default=None, help="session name")
+    parser.add_argument("--baud", type=int, default=None, help="baud rate")
+    parser.add_argument("--rate", type=float, default=None, help="text boards: override the detected rate")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def record(project, session, seconds: float, sensors, label=None, subject=None, session_name=None,
+           stop=None, progress=None) -> list[dict]:
+    """Record ``sensors`` (SensorInfo list) of an open BoardSession. Backs CLI and GUI."""
+    from tinystudio.dataset.recorder import Recorder
+    from tinystudio.devices.session import ConnectionState
+    from tinystudio.errors import DeviceError
+
+    recorders = {s.sensor_id: Recorder(project, s, session.info, label, subject, session_name) for s in sensors}
+
+    def on_block(block) -> None:
+        rec = recorders.get(block.sensor_id)
+        if rec is not None:
+            if block.boundary:
+                rec.mark_boundary()
+            rec.append(block.samples)
+
+    unsubscribe = session.subscribe(on_block)
+    error = None
+    try:
+        for s in sensors:
+            session.start(s.sensor_id)
+        t0 = time.monotonic()
+        while (elapsed := time.monotonic() - t0) < seconds:
+            if stop is not None and stop.is_set():
+                break
+            if session.state != ConnectionState.CONNECTED:
+                error = DeviceError(f"{session.state_message}; the recording so far is kept")
+                break
+            if progress:
+                progress(elapsed, seconds)
+            time.sleep(0.02)
+        if error is None:
+            for s in sensors:
+                session.stop(s.sensor_id)
+            time.sleep(0.2)  # let frames already on the wire arrive
+    finally:
+        unsubscribe()
+        results = []
+        for s in sensors:
+            rec = recorders[s.sensor_id].close()
+            st = session.stats(s.sensor_id)
+            results.append({"recording": rec.id, "sensor": s.name, "samples": rec.n_samples,
+                            "seconds": round(rec.seconds, 6), "lost_frames": st.lost_frames,
+                            "board_samples": st.samples})
+    if error is not None:
+        raise error
+    return results
+
+
+def run(args) -> int:
+    from tinystudio.commands.info import report_repairs
+    from tinystudio.dataset import Project
+    from tinystudio.devices.session import BoardSession
+    from tinystudio.errors import DeviceError
+
+    project = Project.open_or_create(args.project)
+    report_repairs(project)
+    session = BoardSession.open(args.port, args.baud, reconnect=False)
+    try:
+        if args.rate and session.text_parser is not None:
+            session.text_parser.rate_override = args.rate
+        if args.sensor:
+            try:
+                sensors = [session.info.sensor(args.sensor)]
+            except KeyError as exc:
+                raise DeviceError(str(exc.args[0])) from None
+        else:
+            sensors = list(session.info.sensors)
+        results = record(project, session, args.seconds, sensors, args.label, args.subject, args.session)
+    finally:
+        session.close()
+    first = results[0]
+    out = {"recording": first["recording"], "samples": first["samples"], "seconds": first["seconds"],
+           "lost_frames": first["lost_frames"], "recordings": results}
+    if args.json:
+        print(json.dumps(out))
+    else:
+        for r in results:
+            print(f"{r['recording']}: {r['sensor']} {r['samples']} samples ({r['seconds']:.2f} s), "
+                  f"{r['lost_frames']} lost frames")
+    return 0
