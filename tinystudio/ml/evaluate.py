@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from tinystudio.ml.quiet import quiet
+
 
 @dataclass
 class Metrics:
@@ -48,10 +50,10 @@ def run_tflite(tflite: bytes, inputs: np.ndarray) -> np.ndarray:
     """Raw output tensors (int8 for int8 models) for a batch, one invocation per example."""
     import tensorflow as tf
 
-    with warnings.catch_warnings():
+    with quiet(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         interp = tf.lite.Interpreter(model_content=bytes(tflite), num_threads=1)
-    interp.allocate_tensors()
+        interp.allocate_tensors()
     i, o = interp.get_input_details()[0], interp.get_output_details()[0]
     out = []
     for example in inputs:

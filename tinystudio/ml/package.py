@@ -165,6 +165,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a package is meant to be shared
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

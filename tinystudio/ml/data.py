@@ -1,0 +1,182 @@
+"""From a project's labeled segments to model examples, the same way for every caller.
+
+Training, evaluation, ``classify`` and the board-parity check all cut windows here, so
+a test window on the host and on the board is the same window. Per sensor kind:
+
+* ``imu`` (frontend ``raw``): windows of ``window`` samples every ``stride`` samples
+  inside each segment, raw values as recorded (the descriptor maps raw -> int8 input).
+* ``microphone`` (frontend ``micro_speech``): one second per segment (shorter segments
+  are padded with silence, as TFLM's micro_speech does), int16 at 16 kHz.
+* ``camera`` (frontend ``image``): each frame resized to the model input, 0..255.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tinystudio.dsp import audio, image
+from tinystudio.dsp.windows import WindowSpec, segment_window_starts
+from tinystudio.errors import TrainingError
+
+MIN_EXAMPLES_PER_CLASS = 3  # in the training split, after windowing
+FRONTEND_FOR = {"imu": "raw", "generic": "raw", "microphone": "micro_speech", "camera": "image"}
+DEFAULT_IMAGE_SIZE = (32, 32)
+
+
+@dataclass
+class DataSpec:
+    """How examples are cut from recordings; becomes part of the model descriptor."""
+
+    sensor_kind: str
+    frontend: str
+    rate_hz: float
+    channels: list[str]
+    window: int
+    stride: int
+    sensor_name: str = ""
+    raw_scale: list[float] = field(default_factory=list)
+    image_shape: tuple[int, int, int] | None = None  # (h, w, c) model input for images
+
+
+def data_spec(project, settings: dict | None = None) -> DataSpec:
+    """Check the recordings agree (one sensor, rate, channel set) and fix window sizes."""
+    settings = settings or {}
+    recs = [r for r in project.recordings() if r.segments]
+    if not recs:
+        raise TrainingError(f"{project.path}: no labeled segments; label some recordings first")
+    kinds = {r.sensor_kind for r in recs}
+    if len(kinds) > 1:
+        raise TrainingError(f"{project.path}: recordings mix sensor kinds {sorted(kinds)}; "
+                            "keep one sensor per project")
+    kind = kinds.pop()
+    if kind not in FRONTEND_FOR:
+        raise TrainingError(f"{project.path}: no model for sensor kind {kind!r}")
+    first = recs[0]
+    for r in recs[1:]:
+        if r.channel_names != first.channel_names:
+            raise TrainingError(f"{r.path.name}: channels {r.channel_names} differ from "
+                                f"{first.channel_names} in {first.path.name}; keep one sensor layout")
+        if kind != "camera" and abs(r.rate_hz - first.rate_hz) > 1e-6 * first.rate_hz:
+            raise TrainingError(f"{r.path.name}: {r.rate_hz} Hz differs from {first.rate_hz} Hz "
+                                f"in {first.path.name}; resample or split the project")
+    frontend = FRONTEND_FOR[kind]
+    spec = DataSpec(kind, frontend, float(first.rate_hz), list(first.channel_names), 1, 1,
+                    first.sensor_name, [float(s) for s in first.scale])
+    if frontend == "micro_speech":
+        spec.window = spec.stride = audio.CLIP_SAMPLES
+        spec.rate_hz = float(audio.SAMPLE_RATE)
+        spec.stride = int(settings.get("stride", audio.CLIP_SAMPLES // 2))
+    elif frontend == "image":
+        h, w = settings.get("image_size", DEFAULT_IMAGE_SIZE)
+        c = 1 if settings.get("grayscale", True) else 3
+        spec.image_shape = (int(h), int(w), c)
+    else:
+        spec.window, spec.stride = _imu_window(project, settings, spec.rate_hz)
+    return spec
+
+
+def _imu_window(project, settings: dict, rate: float) -> tuple[int, int]:
+    if "window" in settings or "window_ms" in settings:
+        if "window" in settings:
+            length = int(settings["window"])
+            stride = int(settings.get("stride", max(1, length // 4)))
+        else:
+            ws = WindowSpec.from_ms(float(settings["window_ms"]),
+                                    float(settings.get("stride_ms", settings["window_ms"] / 4)), rate)
+            length, stride = ws.length, ws.stride
+        if length < 2 or stride < 1:
+            raise TrainingError(f"window {length} / stride {stride} samples: both must be positive")
+        return length, stride
+    lengths = [ls.end - ls.start for ls in project.labeled_segments()]
+    length = int(np.median(lengths))  # a typical gesture, as labeled
+    return length, max(1, length // 4)
+
+
+@dataclass
+class Examples:
+    """Examples in the front end's input form (before the model's quantization)."""
+
+    x: np.ndarray  # imu: raw (n, window, ch); audio: int16 (n, 16000); image: (n, h, w, c)
+    labels: list[str]
+    sources: list[str]  # "recording:start" per example, for messages and reports
+
+
+def _audio_clip(rec, start: int, end: int) -> np.ndarray:
+    data = rec.read(start, end)
+    data = data[:, 0] if data.ndim == 2 else data
+    if np.issubdtype(data.dtype, np.floating):
+        data = np.clip(np.round(data * 32767.0), -32768, 32767)
+    clip = audio.resample_int16(data.astype(np.int16), int(round(rec.rate_hz)))
+    centre = len(clip) // 2
+    if len(clip) > audio.CLIP_SAMPLES:
+        clip = clip[centre - audio.CLIP_SAMPLES // 2:][: audio.CLIP_SAMPLES]
+    out = np.zeros(audio.CLIP_SAMPLES, dtype=np.int16)
+    out[: len(clip)] = clip
+    return out
+
+
+def extract(project, spec: DataSpec, split: str | None) -> Examples:
+    """Examples of one split ('train', 'test', or None for everything)."""
+    xs, labels, sources = [], [], []
+    too_short = []
+    for ls in project.labeled_segments(split if split != "train" else None):
+        if split == "train" and ls.split == "test":
+            continue  # unassigned segments count as training data
+        rec = ls.recording
+        if spec.frontend == "micro_speech":
+            xs.append(_audio_clip(rec, ls.start, ls.end))
+            labels.append(ls.label)
+            sources.append(f"{rec.id}:{ls.start}")
+        elif spec.frontend == "image":
+            for i in range(ls.start, ls.end):
+                frame = np.asarray(rec.read(i, i + 1)[0])
+                h, w, c = spec.image_shape
+                xs.append(image.prepare_image(frame, h, w, c))
+                labels.append(ls.label)
+                sources.append(f"{rec.id}:{i}")
+        else:
+            starts = segment_window_starts(ls.start, ls.end, rec.n_samples,
+                                           WindowSpec(spec.window, spec.stride))
+            if not starts:
+                too_short.append(f"{rec.id} ({rec.n_samples} samples)")
+                continue
+            data = rec.read(min(starts), max(starts) + spec.window).astype(np.float32)
+            for s in starts:
+                xs.append(data[s - min(starts): s - min(starts) + spec.window])
+                labels.append(ls.label)
+                sources.append(f"{rec.id}:{s}")
+    if too_short:
+        raise TrainingError(
+            f"window of {spec.window} samples ({1000 * spec.window / spec.rate_hz:.0f} ms) is "
+            f"longer than recording(s) {', '.join(sorted(set(too_short)))}; choose a shorter "
+            "window in the project's training settings"
+        )
+    empty = np.zeros((0,), dtype=np.float32)
+    return Examples(np.stack(xs) if xs else empty, labels, sources)
+
+
+def check_examples(train: Examples, test: Examples, classes: list[str]) -> None:
+    """Refuse, before any training, data that cannot give a meaningful model."""
+    counts = Counter(train.labels)
+    present = [c for c in classes if counts.get(c, 0) > 0]
+    if len(present) < 2:
+        only = f"only {present[0]!r}" if present else "no class"
+        raise TrainingError(f"training needs at least two classes with examples; the project has "
+                            f"{only}. Record and label examples of another class")
+    few = [f"{c!r} ({counts.get(c, 0)})" for c in present if counts[c] < MIN_EXAMPLES_PER_CLASS]
+    if few:
+        raise TrainingError(f"too few training examples for class {', '.join(few)}: each class "
+                            f"needs at least {MIN_EXAMPLES_PER_CLASS}; record more examples")
+    if not test.labels:
+        raise TrainingError("the test split is empty; run a split with a non-zero test fraction")
+
+
+def frontend_inputs(spec: DataSpec, x: np.ndarray, frontend=None) -> np.ndarray:
+    """Front-end output for examples: audio -> (n, 49, 40) int8; others unchanged."""
+    if spec.frontend != "micro_speech":
+        return x
+    fe = frontend or audio.MicroFrontend()
+    return np.stack([fe.spectrogram(c) for c in x]) if len(x) else np.zeros((0, audio.N_FRAMES, audio.N_FEATURES), np.int8)
