@@ -1,0 +1,95 @@
+"""``tinystudio sim``: a virtual board on a pty, for trying TinyStudio without hardware.
+
+Prints ``PORT <path>`` as its first line (flushed at once) so scripts and tests can
+connect, then runs until SIGINT/SIGTERM and exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+
+NAME = "sim"
+HELP = "Run a virtual board (IMU, microphone, camera, or a replayed recording) on a pty."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sensors", default="imu,mic,camera", help="comma-separated: imu,mic,camera (default all)")
+    parser.add_argument("--imu-rate", type=float, default=119.0, metavar="HZ", help="IMU sample rate (default 119)")
+    parser.add_argument("--mic-rate", type=float, default=16000.0, metavar="HZ", help="microphone rate (default 16000)")
+    parser.add_argument("--camera-fps", type=float, default=10.0, metavar="FPS", help="camera frames/s (default 10)")
+    parser.add_argument("--camera-size", type=int, default=96, metavar="PX", help="camera width=height, 8..96")
+    parser.add_argument(
+        "--gesture", choices=("idle", "wave", "circle", "punch"), help="repeat one IMU gesture (default: cycle)"
+    )
+    parser.add_argument("--replay", metavar="FILE", help="stream a CSV (as the IMU) or WAV (as the mic) in a loop")
+    parser.add_argument("--rate", type=float, metavar="HZ", help="rate of a replayed CSV (default 119)")
+    parser.add_argument("--baud", type=int, metavar="N", help="throttle the link to N/10 bytes/s each way")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic signals' noise")
+    parser.add_argument("--board", default="virtual", metavar="ID", help="board profile for HELLO (see `ports --boards`)")
+    parser.add_argument(
+        "--text",
+        nargs="?",
+        const="imu_capture",
+        choices=("imu_capture", "plotter"),
+        help="print CSV text lines instead of frames (IMU_Capture style by default)",
+    )
+    parser.add_argument("--text-pause", type=float, default=0.3, metavar="S", help="pause after each text gesture")
+
+
+def _config(args: argparse.Namespace):
+    from tinystudio.devices.virtual_board import SimConfig
+    from tinystudio.errors import DeviceError
+
+    sensors = tuple(s.strip() for s in args.sensors.split(",") if s.strip())
+    bad = [s for s in sensors if s not in ("imu", "mic", "camera")]
+    if bad or not sensors:
+        raise DeviceError(f"--sensors {args.sensors!r}: choose from imu, mic, camera (comma-separated)")
+    for name, value in (("--imu-rate", args.imu_rate), ("--mic-rate", args.mic_rate), ("--camera-fps", args.camera_fps)):
+        if not 0 < value <= 2_000_000:
+            raise DeviceError(f"{name} {value:g} must be between 0 and 2000000")
+    if args.rate is not None and not 0 < args.rate <= 2_000_000:
+        raise DeviceError(f"--rate {args.rate:g} must be between 0 and 2000000")
+    if args.baud is not None and args.baud < 300:
+        raise DeviceError(f"--baud {args.baud} is too low; use at least 300")
+    if not 8 <= args.camera_size <= 96:
+        raise DeviceError(f"--camera-size {args.camera_size} must be 8..96")
+    if args.rate is not None and not args.replay:
+        raise DeviceError("--rate sets the rate of a --replay CSV; for the synthetic IMU use --imu-rate")
+    return SimConfig(
+        sensors=sensors,
+        imu_rate=args.imu_rate,
+        mic_rate=args.mic_rate,
+        camera_fps=args.camera_fps,
+        camera_size=args.camera_size,
+        gesture=args.gesture,
+        replay=args.replay,
+        rate=args.rate,
+        baud=args.baud,
+        seed=args.seed,
+        board=args.board,
+        text=args.text,
+        text_pause=args.text_pause,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from tinystudio.devices.virtual_board import build_board
+
+    board = build_board(_config(args))
+    stop = threading.Event()
+
+    def _stop(signum, frame):  # noqa: ARG001 - signal handler signature
+        stop.set()
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    sys.stdout.write(f"PORT {board.port}\n")
+    sys.stdout.flush()
+    try:
+        board.run(stop)
+    finally:
+        board.stop()
+    return 0

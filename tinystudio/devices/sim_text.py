@@ -1,0 +1,117 @@
+"""A virtual board that prints text lines, like the sketches people already have.
+
+``imu_capture`` style mimics the Arduino IMU_Capture sketch: a header line of channel
+names, one sample per line with three decimals, and after each gesture a blank line and
+a pause (the sketch waits for the next movement). ``plotter`` style mimics a Serial
+Plotter sketch: tab-separated values, no header, no pauses. Lines are paced by the
+monotonic clock like the binary board's samples, so the rate a host measures is exact.
+
+IMU_Capture prints its header once the port is opened (``while (!Serial);``). A pty
+cannot tell when the host opens it, and pyserial discards what was printed before, so
+the board prints the header at boot and again when a host first talks to it after a
+silence (TinyStudio's connect sends GET_INFO).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+from tinystudio.devices.protocol import SensorKind
+from tinystudio.devices.pty_link import TX_QUEUE_BYTES
+from tinystudio.devices.virtual_board import PtyBoard
+
+STYLES = ("imu_capture", "plotter")
+_QUIET_S = 2.0
+
+
+class TextVirtualBoard(PtyBoard):
+    def __init__(
+        self,
+        sensor: Any,
+        *,
+        style: str = "imu_capture",
+        baud: int | None = None,
+        pause_s: float = 0.3,
+        tx_queue_bytes: int = TX_QUEUE_BYTES,
+    ) -> None:
+        if style not in STYLES:
+            raise ValueError(f"unknown text style {style!r}; choose from {', '.join(STYLES)}")
+        if sensor.info.kind == SensorKind.CAMERA:
+            raise ValueError("a text board prints samples, not camera images; choose imu, mic or a CSV replay")
+        super().__init__(baud, tx_queue_bytes)
+        self.sensor = sensor
+        self.style = style
+        self.pause_s = pause_s if style == "imu_capture" else 0.0
+        self.rate = float(sensor.info.rate_hz)
+        info = sensor.info
+        self.names = [c.name for c in info.channels]
+        self._scales = np.array([c.scale for c in info.channels])
+        self._integers = info.kind == SensorKind.MICROPHONE
+        decimals = getattr(sensor, "decimals", None) or [3] * len(self.names)
+        sep = "," if style == "imu_capture" else "\t"
+        if self._integers:
+            self._fmt = sep.join(["{:d}"] * len(self.names))
+        else:
+            self._fmt = sep.join(f"{{:.{d}f}}" for d in decimals)
+        self._t0 = 0.0
+        self.emitted = 0
+        self.segments = 0
+        self._rows: list[tuple] = []
+        self._starts: list[bool] = []
+        self._last_input = -1e9
+
+    def _header(self) -> None:
+        if self.style == "imu_capture":
+            self.link.queue((",".join(self.names) + "\n").encode())
+
+    def boot(self, now: float) -> None:
+        self._t0 = now
+        self._header()
+
+    def on_input(self, data: bytes) -> None:
+        now = time.monotonic()
+        if now - self._last_input > _QUIET_S:
+            self._header()  # a host (re)connected: the sketch's setup() would print it now
+        self._last_input = now
+
+    def _refill(self, n: int) -> None:
+        block = self.sensor.generate(n)
+        if self._integers:
+            rows = [tuple(int(v) for v in r) for r in block]
+        else:
+            phys = self.sensor.physical(block) if hasattr(self.sensor, "physical") else block * self._scales
+            rows = [tuple(r) for r in phys.tolist()]
+        starts = [False] * n
+        for b in self.sensor.boundaries:
+            starts[b] = True
+        self._rows += rows
+        self._starts += starts
+
+    def tick(self, now: float) -> None:
+        due = int((now - self._t0) * self.rate) - self.emitted
+        if due <= 0:
+            return
+        if len(self._rows) < due:
+            self._refill(due - len(self._rows))
+        take = due
+        boundary = False
+        if self.style == "imu_capture":
+            for i in range(due):
+                if self._starts[i]:
+                    take, boundary = i, True
+                    break
+        fmt = self._fmt.format
+        text = "".join(fmt(*r) + "\n" for r in self._rows[:take])
+        if boundary:
+            text += "\n"
+            self._starts[take] = False
+            self._t0 += self.pause_s
+            self.segments += 1
+        if text:
+            self.link.queue(text.encode(), droppable=True)
+        del self._rows[:take]
+        del self._starts[:take]
+        self.emitted += take
