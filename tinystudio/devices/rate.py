@@ -83,6 +83,8 @@ class RateEstimator:
         self._recent: deque[float] = deque(maxlen=64)  # seconds per sample, per arrival
         self._cached: float | None = None
         self._dirty = False
+        self._guess: float | None = None
+        self._updates = 0
 
     def reset(self) -> None:
         self.__init__(self.window_s, self.min_span_s, self.max_points)  # type: ignore[misc]
@@ -90,14 +92,15 @@ class RateEstimator:
     def _period_guess(self) -> float | None:
         if self._cached:
             return 1.0 / self._cached
-        if len(self._recent) >= 4:
-            return float(np.median(np.fromiter(self._recent, dtype=np.float64)))
-        return None
+        if (self._guess is None or self._updates % 32 == 0) and len(self._recent) >= 4:
+            self._guess = float(np.median(np.fromiter(self._recent, dtype=np.float64)))
+        return self._guess
 
     def update(self, t_arrival: float, n_samples: int) -> None:
         if n_samples <= 0:
             return
         self.samples += n_samples
+        self._updates += 1
         new_segment = not self._segments
         if self._last_t is not None:
             dt = t_arrival - self._last_t
@@ -119,6 +122,8 @@ class RateEstimator:
             seg.t.popleft()
             seg.n.popleft()
         self._dirty = True
+        if self._updates % 256 == 0:  # keep the pause detector's period fresh (cheap)
+            _ = self.rate_hz
 
     @property
     def rate_hz(self) -> float | None:
