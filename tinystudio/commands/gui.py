@@ -1,0 +1,40 @@
+"""`tinystudio gui` (and bare `tinystudio`): open the studio window.
+
+With no board plugged in, the window starts the virtual board so the first thing a new
+user sees is live data. Qt is imported only inside :func:`run`.
+"""
+
+from __future__ import annotations
+
+NAME = "gui"
+HELP = "Open the studio window (the default when no subcommand is given)."
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--project", help="project folder to open (default: the most recent one)")
+    parser.add_argument("--port", help="connect to this serial port instead of auto-detecting")
+    parser.add_argument("--replay", help="start the virtual board replaying this CSV/HDF5/WAV file")
+    parser.add_argument("--virtual", action="store_true", help="use the virtual board even if a board is plugged in")
+    parser.add_argument("--no-board", action="store_true", help="start without connecting to any board")
+    parser.add_argument("--dark", action="store_true", default=None, help="dark palette")
+    parser.add_argument("--light", action="store_true", help="light palette")
+
+
+def run(args) -> int:
+    import sys
+
+    from tinystudio.ui.app import create_app
+    from tinystudio.ui.main_window import MainWindow
+
+    dark = True if getattr(args, "dark", None) else (False if getattr(args, "light", False) else None)
+    app = create_app(sys.argv[:1], dark=dark)
+    window = MainWindow()
+    window.show()
+    virtual = False if getattr(args, "no_board", False) else (True if getattr(args, "virtual", False) else None)
+    window.start(
+        project=getattr(args, "project", None),
+        port=getattr(args, "port", None),
+        virtual=virtual,
+        replay=getattr(args, "replay", None),
+    )
+    return app.exec()

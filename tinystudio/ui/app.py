@@ -1,0 +1,87 @@
+"""QApplication set-up: identity, settings storage, high-DPI policy, light/dark palette.
+
+Must run before any widget exists: the high-DPI rounding policy and pyqtgraph's colours
+are read when the first window and plot are created.
+"""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
+
+ORG = "TinyStudio"
+APP = "TinyStudio"
+#: Tests and portable installs keep settings in their own folder.
+SETTINGS_ENV = "TINYSTUDIO_SETTINGS_DIR"
+
+
+def _dark_palette() -> QPalette:
+    pal = QPalette()
+    base, window, text = QColor(30, 31, 34), QColor(43, 45, 48), QColor(223, 225, 229)
+    for group in (QPalette.Active, QPalette.Inactive):
+        pal.setColor(group, QPalette.Window, window)
+        pal.setColor(group, QPalette.WindowText, text)
+        pal.setColor(group, QPalette.Base, base)
+        pal.setColor(group, QPalette.AlternateBase, window)
+        pal.setColor(group, QPalette.ToolTipBase, base)
+        pal.setColor(group, QPalette.ToolTipText, text)
+        pal.setColor(group, QPalette.Text, text)
+        pal.setColor(group, QPalette.Button, window)
+        pal.setColor(group, QPalette.ButtonText, text)
+        pal.setColor(group, QPalette.Highlight, QColor(53, 116, 240))
+        pal.setColor(group, QPalette.HighlightedText, QColor(255, 255, 255))
+        pal.setColor(group, QPalette.Link, QColor(88, 157, 246))
+    pal.setColor(QPalette.Disabled, QPalette.Text, QColor(120, 120, 120))
+    pal.setColor(QPalette.Disabled, QPalette.ButtonText, QColor(120, 120, 120))
+    pal.setColor(QPalette.Disabled, QPalette.WindowText, QColor(120, 120, 120))
+    return pal
+
+
+def system_prefers_dark(app: QGuiApplication) -> bool:
+    try:
+        return app.styleHints().colorScheme() == Qt.ColorScheme.Dark
+    except AttributeError:  # Qt < 6.5
+        return app.palette().color(QPalette.Window).lightness() < 128
+
+
+def apply_palette(app: QApplication, dark: bool | None = None) -> bool:
+    """Fusion style with a light or dark palette; plots follow it. Returns ``dark``."""
+    import pyqtgraph as pg
+
+    if dark is None:
+        dark = system_prefers_dark(app)
+    app.setStyle("Fusion")
+    app.setPalette(_dark_palette() if dark else app.style().standardPalette())
+    pal = app.palette()
+    pg.setConfigOptions(
+        background=pal.color(QPalette.Base),
+        foreground=pal.color(QPalette.WindowText),
+        antialias=False,
+        useOpenGL=False,
+    )
+    app.setProperty("tinystudio_dark", dark)
+    return dark
+
+
+def settings() -> QSettings:
+    return QSettings(QSettings.IniFormat, QSettings.UserScope, ORG, APP)
+
+
+def create_app(argv: list[str] | None = None, dark: bool | None = None) -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+        )
+        app = QApplication(argv or ["tinystudio"])
+    app.setOrganizationName(ORG)
+    app.setApplicationName(APP)
+    app.setApplicationDisplayName(APP)
+    folder = os.environ.get(SETTINGS_ENV)
+    if folder:
+        QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, folder)
+    apply_palette(app, dark)
+    return app

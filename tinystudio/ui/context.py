@@ -1,0 +1,55 @@
+"""What the pages share: the open project, the board, and a way to report errors.
+
+Pages talk to each other only through this object's signals (a new recording, a new
+model), never by reaching into one another.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from tinystudio.ui.board_controller import BoardController
+
+
+class StudioContext(QObject):
+    project_changed = Signal(object)  # Project or None
+    recordings_changed = Signal()  # recordings or labels changed
+    model_changed = Signal(object)  # path of the newest model package
+    error = Signal(str)  # shown in the window's error strip
+    status = Signal(str)  # transient status bar message
+    recording_state = Signal(str)  # "", "recording 3.2 s", ...
+
+    def __init__(self, board: BoardController | None = None, parent=None) -> None:
+        super().__init__(parent)
+        self.board = board or BoardController(self)
+        self.project = None
+        self.model_path = None
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(400)
+        self._save_timer.timeout.connect(self.save_now)
+
+    def set_project(self, project) -> None:
+        self.save_now()
+        self.project = project
+        self.project_changed.emit(project)
+
+    def schedule_save(self) -> None:
+        """Label edits come in bursts (dragging); write the JSON once they settle."""
+        self._save_timer.start()
+
+    def save_now(self) -> None:
+        self._save_timer.stop()
+        if self.project is not None:
+            try:
+                self.project.save()
+            except Exception as exc:  # noqa: BLE001 - shown, not swallowed
+                self.error.emit(f"could not save the project: {exc}")
+
+    def report(self, exc: BaseException) -> None:
+        from tinystudio.errors import TinyStudioError
+
+        if isinstance(exc, TinyStudioError):
+            self.error.emit(str(exc))
+        else:
+            self.error.emit(f"{type(exc).__name__}: {exc}")

@@ -1,0 +1,338 @@
+"""The studio window: workflow pages in a sidebar, project picker, status bar.
+
+Geometry, the last page and recent projects persist in QSettings. Files dropped on the
+window are imported into the open project in a worker. Errors from any worker land in a
+strip at the top of the window and in the status bar, never only in a terminal.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tinystudio.ui.app import settings
+from tinystudio.ui.context import StudioContext
+from tinystudio.ui.pages.device_page import DevicePage
+from tinystudio.ui.widgets.banner import Banner
+from tinystudio.ui.workers import start_worker, stop_all
+
+MAX_RECENT = 8
+
+
+def _open_project(path: str, *, progress, stop):
+    from tinystudio.dataset import Project
+
+    return Project.open_or_create(path)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, context: StudioContext | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle("TinyStudio")
+        self.setAcceptDrops(True)
+        self.ctx = context or StudioContext(parent=self)
+        self.board = self.ctx.board
+        self.settings = settings()
+
+        self.pages = []
+        self.stack = QStackedWidget()
+        self.nav = QListWidget()
+        self.nav.setFixedWidth(132)
+        self.nav.setIconSize(QSize(24, 24))
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.device_page = self._add_page(DevicePage(self.board), QStyle.SP_DriveNetIcon)
+        self._add_later_pages()
+
+        self.error_strip = Banner()
+        self.error_strip.action.connect(self.error_strip.hide)
+        central = QWidget()
+        body = QHBoxLayout()
+        body.addWidget(self.nav)
+        body.addWidget(self.stack, 1)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(6, 6, 6, 6)
+        outer.addWidget(self.error_strip)
+        outer.addLayout(body, 1)
+        self.setCentralWidget(central)
+
+        self._build_status_bar()
+        self._build_menus()
+        self.ctx.error.connect(self.show_error)
+        self.ctx.status.connect(lambda m: self.statusBar().showMessage(m, 5000))
+        self.ctx.recording_state.connect(self.rec_label.setText)
+        self.ctx.project_changed.connect(self._project_changed)
+        self.board.error.connect(self.show_error)
+        self.board.connected.connect(self._board_connected)
+        self.board.disconnected.connect(lambda: self.board_label.setText("no board"))
+        self.board.board_lost.connect(self._board_lost)
+        self.board.board_back.connect(self._board_back)
+        self.board.tick.connect(self._tick)
+        self._ticks = 0
+        self._restore()
+
+    # ------------------------------------------------------------------- pages
+    def _add_page(self, page, icon):
+        self.pages.append(page)
+        self.stack.addWidget(page)
+        item = QListWidgetItem(self.style().standardIcon(icon), page.title)
+        self.nav.addItem(item)
+        if self.nav.currentRow() < 0:
+            self.nav.setCurrentRow(0)
+        return page
+
+    def _add_later_pages(self) -> None:
+        """Record, Label, Train, Deploy pages (each imported only when it exists)."""
+        import importlib
+
+        specs = (
+            ("record_page", "RecordPage", QStyle.SP_MediaPlay),
+            ("label_page", "LabelPage", QStyle.SP_FileDialogDetailedView),
+            ("train_page", "TrainPage", QStyle.SP_ComputerIcon),
+            ("deploy_page", "DeployPage", QStyle.SP_ArrowUp),
+        )
+        for module, cls, icon in specs:
+            try:
+                mod = importlib.import_module(f"tinystudio.ui.pages.{module}")
+            except ModuleNotFoundError:
+                continue
+            page = getattr(mod, cls)(self.ctx)
+            setattr(self, module, page)
+            self._add_page(page, icon)
+
+    def show_page(self, title: str) -> None:
+        for i, p in enumerate(self.pages):
+            if p.title.lower() == title.lower():
+                self.nav.setCurrentRow(i)
+                return
+        raise KeyError(title)
+
+    def page(self, title: str):
+        for p in self.pages:
+            if p.title.lower() == title.lower():
+                return p
+        raise KeyError(title)
+
+    # ------------------------------------------------------------ status bar
+    def _build_status_bar(self) -> None:
+        sb = self.statusBar()
+        self.board_label = QLabel("no board")
+        self.rate_label = QLabel("")
+        self.lost_label = QLabel("")
+        self.rec_label = QLabel("")
+        self.project_label = QLabel("")
+        for w in (self.project_label, self.board_label, self.rate_label, self.lost_label, self.rec_label):
+            sb.addPermanentWidget(w)
+
+    def _tick(self) -> None:
+        self._ticks += 1
+        if self._ticks % 12:
+            return
+        stats = self.board.stats()
+        if not stats:
+            return
+        rates = [f"{s.rate_hz:.0f} Hz" if s.rate_hz else "-- Hz" for s in stats.values()]
+        lost = sum(s.lost_frames for s in stats.values())
+        self.rate_label.setText(" · ".join(rates))
+        self.lost_label.setText(f"lost frames: {lost}")
+
+    def _board_connected(self, info) -> None:
+        self.board_label.setText(f"board: {info.board_name}")
+        self.error_strip.hide()
+
+    def _board_lost(self, message: str) -> None:
+        self.board_label.setText("board: gone")
+        self.statusBar().showMessage(f"The board is gone: {message}", 10000)
+
+    def _board_back(self, message: str) -> None:
+        info = self.board.info
+        self.board_label.setText(f"board: {info.board_name if info else '?'}")
+        self.statusBar().showMessage(message, 5000)
+
+    def show_error(self, message: str) -> None:
+        self.error_strip.show_message(message, "Dismiss")
+        self.statusBar().showMessage(message, 10000)
+
+    # ---------------------------------------------------------------- menus
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        file_menu = mb.addMenu("&File")
+        self._action(file_menu, "&New project…", QKeySequence.New, self.new_project_dialog)
+        self._action(file_menu, "&Open project…", QKeySequence.Open, self.open_project_dialog)
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self._action(file_menu, "&Import files…", "Ctrl+I", self.import_dialog)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", QKeySequence.Quit, self.close)
+        board_menu = mb.addMenu("&Board")
+        self._action(board_menu, "&Connect", "Ctrl+K", self.device_page.connect_selected)
+        self._action(board_menu, "&Disconnect", "Ctrl+Shift+K", lambda: self.board.disconnect_board())
+        view = mb.addMenu("&View")
+        for i in range(len(self.pages)):
+            self._action(view, self.pages[i].title, f"Ctrl+{i + 1}", lambda i=i: self.nav.setCurrentRow(i))
+        view.addSeparator()
+        self.fullscreen_action = self._action(view, "Full-screen demo", "F11", self.toggle_demo)
+        self._refresh_recent_menu()
+
+    def _action(self, menu, text, shortcut, slot) -> QAction:
+        act = QAction(text, self)
+        act.setShortcut(QKeySequence(shortcut))
+        act.triggered.connect(slot)
+        menu.addAction(act)
+        self.addAction(act)
+        return act
+
+    def toggle_demo(self) -> None:
+        deploy = getattr(self, "deploy_page", None)
+        if deploy is not None:
+            deploy.toggle_demo()
+        elif self.isFullScreen():
+            self.showNormal()
+        else:
+            self.showFullScreen()
+
+    # -------------------------------------------------------------- projects
+    def open_project(self, path: str | Path) -> None:
+        path = str(path)
+        self.statusBar().showMessage(f"opening {path} …")
+        start_worker(
+            _open_project, path,
+            on_result=self.ctx.set_project,
+            on_error=self.ctx.report,
+        )
+
+    def _project_changed(self, project) -> None:
+        if project is None:
+            self.project_label.setText("no project")
+            return
+        self.project_label.setText(f"project: {project.path.name}")
+        self.setWindowTitle(f"TinyStudio — {project.path.name}")
+        recent = [str(project.path)] + [p for p in self.recent_projects() if p != str(project.path)]
+        self.settings.setValue("recent_projects", recent[:MAX_RECENT])
+        self._refresh_recent_menu()
+        for line in getattr(project, "repairs", []):
+            self.statusBar().showMessage(line, 8000)
+
+    def recent_projects(self) -> list[str]:
+        value = self.settings.value("recent_projects", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def _refresh_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for path in self.recent_projects():
+            act = self.recent_menu.addAction(path)
+            act.triggered.connect(lambda _=False, p=path: self.open_project(p))
+        self.recent_menu.setEnabled(bool(self.recent_projects()))
+
+    def new_project_dialog(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "New project: choose an empty folder")
+        if path:
+            self.open_project(path)
+
+    def open_project_dialog(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Open project folder")
+        if path:
+            self.open_project(path)
+
+    # ---------------------------------------------------------------- import
+    def import_dialog(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Import recordings", "", "Data (*.csv *.txt *.wav *.h5 *.json *.png *.jpg);;All (*)"
+        )
+        if paths:
+            self.import_files(paths)
+
+    def import_files(self, paths: list[str]) -> None:
+        project = self.ctx.project
+        if project is None:
+            self.show_error("open or create a project before importing files")
+            return
+        self.ctx.save_now()
+        from tinystudio.dataset.importers import import_paths
+
+        def done(result) -> None:
+            self.statusBar().showMessage(
+                f"imported {result.recordings} recordings, {result.segments} segments", 8000
+            )
+            self.open_project(project.path)
+
+        start_worker(
+            lambda *, progress, stop: import_paths(project.path, paths, stop=stop),
+            on_result=done, on_error=self.ctx.report,
+        )
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt API
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            self.import_files(paths)
+            event.acceptProposedAction()
+
+    # ------------------------------------------------------------ lifecycle
+    def _restore(self) -> None:
+        geometry = self.settings.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        page = self.settings.value("page", 0)
+        try:
+            self.nav.setCurrentRow(min(int(page), len(self.pages) - 1))
+        except (TypeError, ValueError):
+            self.nav.setCurrentRow(0)
+
+    def start(self, project: str | None = None, port: str | None = None, virtual: bool | None = None,
+              replay: str | None = None) -> None:
+        """Open the project and connect: ``port``, else a recognised plugged-in board, else
+        (unless ``virtual`` is False) the virtual board, so the first start shows live data."""
+        from tinystudio.devices.registry import list_ports
+        from tinystudio.ui.board_controller import VirtualBoardOptions
+
+        target = project or (self.recent_projects() or [str(Path.home() / "TinyStudio" / "project")])[0]
+        self.open_project(target)
+        self.board.watch_ports(True)
+        if port:
+            self.board.connect_port(port)
+            return
+        if virtual is False:
+            return
+
+        def choose(ports) -> None:
+            known = [p for p in ports if p.board is not None and not p.ambiguous]
+            if known and not virtual and not replay:
+                self.board.connect_port(known[0].device)
+            else:
+                self.board.connect_virtual(VirtualBoardOptions(replay=replay))
+
+        start_worker(list_ports, on_result=choose, on_error=self.ctx.report,
+                     pass_progress=False, pass_stop=False)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("page", self.nav.currentRow())
+        self.settings.sync()
+        for page in self.pages:
+            closing = getattr(page, "shutdown", None)
+            if closing is not None:
+                closing()
+        self.ctx.save_now()
+        stop_all()
+        self.board.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,1 @@
+"""One page per workflow step: Device, Record, Label, Train, Deploy."""

@@ -1,0 +1,271 @@
+"""Record page: choose a sensor and a label, press the big button (or space).
+
+A take is fixed-length (exactly N samples) or manual; an optional countdown gives the
+hands time to get ready. If the board goes away mid-take, the samples so far are kept
+as a recording and the window offers to reconnect.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tinystudio.ui.recording_controller import start_take
+from tinystudio.ui.widgets.banner import Banner
+from tinystudio.ui.widgets.class_table import ClassTable
+from tinystudio.ui.workers import start_worker
+
+
+class RecordPage(QWidget):
+    title = "Record"
+
+    def __init__(self, ctx, parent=None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.board = ctx.board
+        self.take = None
+        self.last_recording = None
+        self._countdown_left = 0
+
+        self.sensor_combo = QComboBox()
+        self.label_combo = QComboBox()
+        self.label_combo.setEditable(True)
+        self.label_combo.setInsertPolicy(QComboBox.NoInsert)
+        self.label_combo.lineEdit().setPlaceholderText("class name, e.g. punch")
+        self.duration = QDoubleSpinBox()
+        self.duration.setRange(0, 3600)
+        self.duration.setDecimals(1)
+        self.duration.setValue(5.0)
+        self.duration.setSpecialValueText("manual (press again to stop)")
+        self.duration.setSuffix(" s")
+        self.countdown = QSpinBox()
+        self.countdown.setRange(0, 10)
+        self.countdown.setValue(0)
+        self.countdown.setSuffix(" s")
+        self.target = QSpinBox()
+        self.target.setRange(1, 10000)
+        self.target.setValue(10)
+        self.target.valueChanged.connect(self._target_changed)
+        form = QFormLayout()
+        form.addRow("Sensor", self.sensor_combo)
+        form.addRow("Label", self.label_combo)
+        form.addRow("Duration", self.duration)
+        form.addRow("Countdown", self.countdown)
+        form.addRow("Target per class", self.target)
+
+        self.record_button = QPushButton("● Record")
+        self.record_button.setMinimumHeight(90)
+        font = QFont(self.record_button.font())
+        font.setPointSize(22)
+        font.setBold(True)
+        self.record_button.setFont(font)
+        self.record_button.setToolTip("Start or stop recording (Space)")
+        self.record_button.clicked.connect(self.toggle)
+        self.record_button.setEnabled(False)
+        QShortcut(QKeySequence(Qt.Key_Space), self, self.toggle, context=Qt.WidgetWithChildrenShortcut)
+        self.state_label = QLabel("Connect a board to record.")
+        self.state_label.setAlignment(Qt.AlignCenter)
+        big = QFont(self.state_label.font())
+        big.setPointSize(16)
+        self.state_label.setFont(big)
+        self.banner = Banner()
+        self.banner.action.connect(self.board.reconnect)
+
+        left = QVBoxLayout()
+        left.addLayout(form)
+        left.addWidget(self.record_button)
+        left.addWidget(self.state_label)
+        left.addStretch(1)
+        left_w = QWidget()
+        left_w.setLayout(left)
+        left_w.setMaximumWidth(420)
+
+        self.recordings = QTableWidget(0, 4)
+        self.recordings.setHorizontalHeaderLabels(["recording", "labels", "sensor", "seconds"])
+        self.recordings.verticalHeader().setVisible(False)
+        self.recordings.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.recordings.setSelectionBehavior(QTableWidget.SelectRows)
+        self.recordings.horizontalHeader().setStretchLastSection(True)
+        self.classes = ClassTable()
+        right = QVBoxLayout()
+        right.addWidget(self.banner)
+        right.addWidget(QLabel("Examples per class"))
+        right.addWidget(self.classes)
+        right.addWidget(QLabel("Recordings"))
+        right.addWidget(self.recordings, 1)
+        layout = QHBoxLayout(self)
+        layout.addWidget(left_w)
+        layout.addLayout(right, 1)
+
+        self.count_timer = QTimer(self)
+        self.count_timer.setInterval(1000)
+        self.count_timer.timeout.connect(self._count_step)
+        self.board.connected.connect(self._connected)
+        self.board.disconnected.connect(self._board_gone_quietly)
+        self.board.board_lost.connect(self._board_lost)
+        self.board.tick.connect(self._poll)
+        ctx.project_changed.connect(lambda _p: self.refresh())
+        ctx.recordings_changed.connect(self.refresh)
+
+    # -------------------------------------------------------------- board
+    def _connected(self, info) -> None:
+        self.banner.hide()
+        current = self.sensor_combo.currentText()
+        self.sensor_combo.clear()
+        for s in info.sensors:
+            self.sensor_combo.addItem(f"{s.name} ({s.kind.name.lower()}, {s.rate_hz:g} Hz)", s.sensor_id)
+        idx = next((i for i in range(self.sensor_combo.count()) if self.sensor_combo.itemText(i) == current), 0)
+        self.sensor_combo.setCurrentIndex(idx)
+        self.record_button.setEnabled(True)
+        self.state_label.setText("Ready.")
+
+    def _board_gone_quietly(self) -> None:
+        if self.take is not None:
+            self.stop()
+        self.record_button.setEnabled(False)
+        self.state_label.setText("Connect a board to record.")
+
+    def _board_lost(self, message: str) -> None:
+        kept = self.take is not None
+        if kept:
+            self.stop(reason="board gone")
+        self.record_button.setEnabled(False)
+        text = f"The board is gone ({message})."
+        if kept:
+            text += " The samples recorded so far are kept."
+        self.banner.show_message(text, "Reconnect")
+        self.state_label.setText("Board gone.")
+
+    # ------------------------------------------------------------ recording
+    @property
+    def recording(self) -> bool:
+        return self.take is not None
+
+    def toggle(self) -> None:
+        if self.count_timer.isActive():
+            self.count_timer.stop()
+            self.state_label.setText("Cancelled.")
+            self.record_button.setText("● Record")
+        elif self.take is None:
+            self.start()
+        else:
+            self.stop()
+
+    def start(self) -> None:
+        if self.ctx.project is None:
+            self.ctx.error.emit("open or create a project before recording")
+            return
+        if self.board.session is None or self.board.lost:
+            self.ctx.error.emit("no board connected: connect one on the Device page")
+            return
+        self._countdown_left = self.countdown.value()
+        if self._countdown_left:
+            self.record_button.setText("Cancel")
+            self._count_step()
+            self.count_timer.start()
+        else:
+            self._begin()
+
+    def _count_step(self) -> None:
+        if self._countdown_left <= 0:
+            self.count_timer.stop()
+            self._begin()
+            return
+        self.state_label.setText(f"Recording in {self._countdown_left} …")
+        self._countdown_left -= 1
+
+    def _begin(self) -> None:
+        session = self.board.session
+        sid = self.sensor_combo.currentData()
+        sensor = next(s for s in session.info.sensors if s.sensor_id == sid)
+        label = self.label_combo.currentText().strip()
+        seconds = self.duration.value()
+        n_target = int(round(seconds * sensor.rate_hz)) if seconds > 0 else None
+        try:
+            self.take = start_take(self.ctx.project, session, sensor, label, n_target)
+        except Exception as exc:  # noqa: BLE001
+            self.ctx.report(exc)
+            return
+        self.record_button.setText("■ Stop")
+        self.record_button.setStyleSheet("background: #c0392b; color: white;")
+        self.ctx.recording_state.emit("● recording")
+
+    def _poll(self) -> None:
+        take = self.take
+        if take is None:
+            return
+        if take.error is not None:
+            self.ctx.report(take.error)
+            self.stop()
+            return
+        if take.n_target:
+            self.state_label.setText(f"Recording {take.seconds:.1f} / {take.n_target / take.rate_hz:.1f} s")
+        else:
+            self.state_label.setText(f"Recording {take.seconds:.1f} s")
+        self.ctx.recording_state.emit(f"● recording {take.seconds:.1f} s")
+        if take.full.is_set():
+            self.stop()
+
+    def stop(self, reason: str = "") -> None:
+        take, self.take = self.take, None
+        if take is None:
+            return
+        take.detach()
+        self.record_button.setText("● Record")
+        self.record_button.setStyleSheet("")
+        self.ctx.recording_state.emit("")
+        self.state_label.setText("Saving …")
+        start_worker(take.finish, on_result=lambda rec: self._saved(rec, reason), on_error=self.ctx.report)
+
+    def _saved(self, rec, reason: str) -> None:
+        self.last_recording = rec
+        note = f" ({reason})" if reason else ""
+        self.state_label.setText(f"Saved {rec.id}: {rec.seconds:.1f} s{note}")
+        self.ctx.recordings_changed.emit()
+
+    def shutdown(self) -> None:
+        take, self.take = self.take, None
+        if take is not None:
+            take.finish()
+
+    # ------------------------------------------------------------- listing
+    def _target_changed(self, value: int) -> None:
+        project = self.ctx.project
+        if project is not None:
+            project.settings["target_per_class"] = int(value)
+            self.ctx.schedule_save()
+        self.refresh()
+
+    def refresh(self) -> None:
+        project = self.ctx.project
+        if project is None:
+            return
+        target = int(project.settings.get("target_per_class", self.target.value()))
+        if target != self.target.value():
+            self.target.blockSignals(True)
+            self.target.setValue(target)
+            self.target.blockSignals(False)
+        current = self.label_combo.currentText()
+        self.label_combo.clear()
+        self.label_combo.addItems(project.classes)
+        self.label_combo.setEditText(current)
+        recs = project.recordings()
+        self.recordings.setRowCount(len(recs))
+        for row, r in enumerate(sorted(recs, key=lambda r: r.id)):
+            labels = sorted({s.label for s in r.segments})
+            for col, text in enumerate((r.id, ", ".join(labels) or "(unlabeled)", r.sensor_kind, f"{r.seconds:.1f}")):
+                self.recordings.setItem(row, col, QTableWidgetItem(text))
+        self.classes.show_counts(project, target)

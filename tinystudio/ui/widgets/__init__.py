@@ -1,0 +1,1 @@
+"""Reusable widgets: live plots, spectrogram, timeline, confusion matrix, big label."""
