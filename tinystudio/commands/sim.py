@@ -92,4 +92,11 @@ def run(args: argparse.Namespace) -> int:
         board.run(stop)
     finally:
         board.stop()
+        link = board.link
+        print(
+            f"tinystudio sim: sent {link.bytes_out} bytes, received {link.bytes_in}; "
+            f"{link.dropped_frames} frames dropped (TX queue full: the host read too slowly"
+            f"{' for the baud rate' if link.baud else ''})",
+            file=sys.stderr,
+        )
     return 0

@@ -21,8 +21,11 @@ import select
 import time
 import tty
 
-#: Default bound of the board's TX queue (bytes). Control frames are never dropped.
-TX_QUEUE_BYTES = 256 * 1024
+#: Bound of the board's TX queue on an unthrottled pty (bytes). Large on purpose: a
+#: descheduled sim process catches up in one burst, which must not count as link loss.
+TX_QUEUE_BYTES = 8 << 20
+#: With ``baud`` set, the queue holds this much link time, like a firmware TX buffer.
+TX_QUEUE_SECONDS = 0.1
 
 
 class TokenBucket:
@@ -57,7 +60,7 @@ class TokenBucket:
 class PtyLink:
     """Non-blocking pty master with a TX queue and baud throttling."""
 
-    def __init__(self, baud: int | None = None, tx_queue_bytes: int = TX_QUEUE_BYTES) -> None:
+    def __init__(self, baud: int | None = None, tx_queue_bytes: int | None = None) -> None:
         self.master, self._slave = os.openpty()
         # Raw mode on the slave: no echo of the board's output back to it, no line editing.
         tty.setraw(self._slave)
@@ -67,6 +70,8 @@ class PtyLink:
         rate = baud / 10.0 if baud else None
         self.tx_bucket = TokenBucket(rate)
         self.rx_bucket = TokenBucket(rate)
+        if tx_queue_bytes is None:
+            tx_queue_bytes = max(4096, int(rate * TX_QUEUE_SECONDS)) if rate else TX_QUEUE_BYTES
         self.tx_queue_bytes = tx_queue_bytes
         self._out = bytearray()
         self.bytes_out = 0

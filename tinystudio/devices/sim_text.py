@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 
 from tinystudio.devices.protocol import SensorKind
-from tinystudio.devices.pty_link import TX_QUEUE_BYTES
 from tinystudio.devices.virtual_board import PtyBoard
 
 STYLES = ("imu_capture", "plotter")
@@ -35,7 +34,7 @@ class TextVirtualBoard(PtyBoard):
         style: str = "imu_capture",
         baud: int | None = None,
         pause_s: float = 0.3,
-        tx_queue_bytes: int = TX_QUEUE_BYTES,
+        tx_queue_bytes: int | None = None,
     ) -> None:
         if style not in STYLES:
             raise ValueError(f"unknown text style {style!r}; choose from {', '.join(STYLES)}")

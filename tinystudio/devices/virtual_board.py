@@ -39,12 +39,18 @@ import numpy as np
 
 from tinystudio import __version__
 from tinystudio.devices import protocol as p
-from tinystudio.devices.pty_link import TX_QUEUE_BYTES, PtyLink
+from tinystudio.devices.pty_link import PtyLink
 
 Handler = Callable[[p.Frame], None]
 BlockListener = Callable[[Any, np.ndarray, int], None]
 TickHook = Callable[[float], None]
 BLOCK_S = 0.005
+#: Generation pauses while more than this is queued for the host.
+GATE_BYTES = 1 << 20
+#: At most this much signal is generated per tick, so output keeps flowing while catching up.
+MAX_BLOCK_S = 0.05
+#: Falling further behind than this skips samples (a sensor FIFO overrun) with a LOG.
+MAX_BEHIND_S = 1.0
 
 
 @dataclass
@@ -55,12 +61,14 @@ class _Stream:
     sent: int = 0
     image_id: int = 0
     samples_total: int = 0
+    overruns: int = 0
+    last_overrun_log: float = -1e9
 
 
 class PtyBoard:
     """Thread and loop plumbing shared by the binary and the text virtual boards."""
 
-    def __init__(self, baud: int | None = None, tx_queue_bytes: int = TX_QUEUE_BYTES) -> None:
+    def __init__(self, baud: int | None = None, tx_queue_bytes: int | None = None) -> None:
         self.link = PtyLink(baud, tx_queue_bytes)
         self.port = self.link.path
         self._stop = threading.Event()
@@ -101,7 +109,10 @@ class PtyBoard:
                 if data:
                     self.on_input(data)
                 now = time.monotonic()
-                if now >= next_tick:
+                # While the host has not taken what is queued, the board's loop is blocked in
+                # its serial write (as Arduino's Serial.write blocks): no new samples, and a
+                # long stall ends in a sensor overrun, as on hardware.
+                if now >= next_tick and self.link.pending < GATE_BYTES:
                     self.tick(now)
                     next_tick += BLOCK_S
                     if next_tick < now:
@@ -133,7 +144,7 @@ class VirtualBoard(PtyBoard):
         board: str = "virtual",
         baud: int | None = None,
         max_body: int = p.MAX_BODY,
-        tx_queue_bytes: int = TX_QUEUE_BYTES,
+        tx_queue_bytes: int | None = None,
     ) -> None:
         super().__init__(baud, tx_queue_bytes)
         from tinystudio.devices.registry import profile
@@ -265,9 +276,20 @@ class VirtualBoard(PtyBoard):
     def tick(self, now: float) -> None:
         for st in self.streams.values():
             if st.running:
-                due = int((now - st.t0) * st.sensor.info.rate_hz) - st.sent
+                rate = st.sensor.info.rate_hz
+                due = int((now - st.t0) * rate) - st.sent
+                if due > rate * MAX_BEHIND_S:
+                    # The sim cannot generate this fast (or was suspended): skip ahead like a
+                    # firmware sensor FIFO overrun, and say so, rather than spiral behind.
+                    skipped = due - int(rate * BLOCK_S)
+                    st.sent += skipped
+                    st.overruns += skipped
+                    if now - st.last_overrun_log > 1.0:
+                        st.last_overrun_log = now
+                        self.log(p.LogLevel.WARNING, f"{st.sensor.info.name}: overrun, {st.overruns} samples skipped")
+                    due -= skipped
                 if due > 0:
-                    self._produce(st, due)
+                    self._produce(st, min(due, max(1, int(rate * MAX_BLOCK_S))))
         for hook in self.tick_hooks:
             hook(now)
 
@@ -349,7 +371,11 @@ def build_board(cfg: SimConfig) -> PtyBoard:
         # A text board prints one stream: the recording if there is one, else the first sensor.
         sensor = replays[0] if replays else sensors[0]
         return TextVirtualBoard(sensor, style=cfg.text, baud=cfg.baud, pause_s=cfg.text_pause)
-    return VirtualBoard(sensors, board=cfg.board, baud=cfg.baud)
+    board = VirtualBoard(sensors, board=cfg.board, baud=cfg.baud)
+    from tinystudio.devices.sim_model import attach
+
+    attach(board)  # model slot, on-board inference, RUN_INPUT, FAULT (docs/protocol.md 6-8)
+    return board
 
 
 __all__ = ["PtyBoard", "SimConfig", "VirtualBoard", "build_board", "build_sensors"]
