@@ -64,10 +64,18 @@ def record(project, session, seconds: float, sensors, label=None, subject=None, 
             time.sleep(0.2)  # let frames already on the wire arrive
     finally:
         unsubscribe()
+        stats = {s.sensor_id: session.stats(s.sensor_id) for s in sensors}
+        parser = session.text_parser
         results = []
         for s in sensors:
-            rec = recorders[s.sensor_id].close()
-            st = session.stats(s.sensor_id)
+            st = stats[s.sensor_id]
+            rate = None
+            if parser is not None:  # text boards: the rate is measured, not declared
+                from tinystudio.dataset.importers.common import nice_rate
+
+                measured = parser.rate_hz or st.rate_hz
+                rate = nice_rate(measured) if measured else None
+            rec = recorders[s.sensor_id].close(rate)
             results.append({"recording": rec.id, "sensor": s.name, "samples": rec.n_samples,
                             "seconds": round(rec.seconds, 6), "lost_frames": st.lost_frames,
                             "board_samples": st.samples})

@@ -125,7 +125,8 @@ def export_ei_json(project, out: Path, result: ExportResult, stop=None) -> None:
 
 def export_npz(project, out: Path, result: ExportResult, stop=None, window: int | None = None,
                stride: int | None = None) -> None:
-    """One npz per sensor layout: x (n, window, ...) physical float32, y class index,
+    """One npz per sensor layout: x (n, window, channels) physical float32 (camera:
+    (n, H, W, C) images), y class index,
     classes, split ('train'|'test'|''), recording id and start sample of each window."""
     groups: dict[tuple, list] = defaultdict(list)
     for ls in project.labeled_segments():
@@ -141,7 +142,7 @@ def export_npz(project, out: Path, result: ExportResult, stop=None, window: int 
             if ls.end - ls.start < win:
                 short += 1
                 continue
-            data = ls.read_physical()
+            data = ls.read() if kind == "camera" else ls.read_physical()
             for off in range(0, ls.end - ls.start - win + 1, step):
                 xs.append(data[off : off + win])
                 ys.append(classes.index(ls.label))
@@ -154,8 +155,11 @@ def export_npz(project, out: Path, result: ExportResult, stop=None, window: int 
             continue
         name = f"{kind}_{len(names)}ch_{_safe(f'{rate:g}')}hz.npz"
         out.mkdir(parents=True, exist_ok=True)
+        x = np.stack(xs)
+        # camera: one image per example, (n, H, W, C) uint8 as stored
+        x = x[:, 0] if kind == "camera" and win == 1 else x.astype(np.float32)
         np.savez_compressed(
-            out / name, x=np.stack(xs).astype(np.float32), y=np.array(ys, np.int64), classes=np.array(classes),
+            out / name, x=x, y=np.array(ys, np.int64), classes=np.array(classes),
             split=np.array(splits), recording=np.array(recs), start=np.array(starts, np.int64),
             rate_hz=np.float64(rate), channel_names=np.array(names), window=np.int64(win))
         result.files += 1

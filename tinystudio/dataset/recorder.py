@@ -162,8 +162,11 @@ class Recorder:
                 self._error = exc
                 return
 
-    def close(self) -> Recording:
-        """Finish the file, add the recording (and its label) to the project, save the project."""
+    def close(self, rate_hz: float | None = None) -> Recording:
+        """Finish the file, add the recording (and its label) to the project, save the project.
+
+        ``rate_hz`` replaces the declared rate, for text boards whose rate is only known
+        once it has been measured."""
         self._stop.set()
         self._flusher.join()
         with self._lock_io:
@@ -177,7 +180,10 @@ class Recorder:
         edges = [0, *[b for b in self._boundaries if 0 < b < n], n]
         segments = ([Segment.new(a, b, self.label) for a, b in zip(edges, edges[1:], strict=False) if b > a]
                     if self.label and n > 0 else [])
-        rewrite_recording(self.path, segments=segments, attrs={"n_samples": n})
+        attrs = {"n_samples": n}
+        if rate_hz:
+            attrs["rate_hz"] = float(rate_hz)
+        rewrite_recording(self.path, segments=segments, attrs=attrs)
         self._lock.release()
         rec = self.project.add_recording(self.path)
         self.project.save()
