@@ -47,12 +47,20 @@ def keras_predict(model, x: np.ndarray) -> np.ndarray:
 
 
 def run_tflite(tflite: bytes, inputs: np.ndarray) -> np.ndarray:
-    """Raw output tensors (int8 for int8 models) for a batch, one invocation per example."""
+    """Raw output tensors (int8 for int8 models) for a batch, one invocation per example.
+
+    TFLite's built-in kernels run without the XNNPACK delegate: XNNPACK rounds some int8
+    ops (e.g. MEAN) differently and disagrees with TFLM by one step, while the built-in
+    kernels match TFLM bit for bit, which is the comparison that matters for a board.
+    """
     import tensorflow as tf
 
     with quiet(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        interp = tf.lite.Interpreter(model_content=bytes(tflite), num_threads=1)
+        interp = tf.lite.Interpreter(
+            model_content=bytes(tflite), num_threads=1,
+            experimental_op_resolver_type=tf.lite.experimental.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES,
+        )
         interp.allocate_tensors()
     i, o = interp.get_input_details()[0], interp.get_output_details()[0]
     out = []

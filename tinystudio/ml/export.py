@@ -30,8 +30,15 @@ def _c_string(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _cfloat(value: float) -> str:
+    text = f"{float(value):.9g}"
+    if not any(c in text for c in ".en"):
+        text += ".0"
+    return text + "f"
+
+
 def _floats(values) -> str:
-    return ", ".join(f"{float(v):.9g}f" for v in values) or "0.0f"
+    return ", ".join(_cfloat(v) for v in values) or "0.0f"
 
 
 def c_sources(tflite: bytes, desc: ModelDescriptor, name: str = "model") -> tuple[str, str]:
@@ -78,10 +85,10 @@ alignas(16) const unsigned char {p}_tflite[] = {{
 }};
 const unsigned int {p}_tflite_len = {len(tflite)};
 const char* const {p}_labels[{p.upper()}_NUM_LABELS] = {{{labels}}};
-const float {p}_rate_hz = {float(desc.rate_hz):.9g}f;
-const float {p}_input_scale = {float(desc.input_scale):.9g}f;
+const float {p}_rate_hz = {_cfloat(desc.rate_hz)};
+const float {p}_input_scale = {_cfloat(desc.input_scale)};
 const int {p}_input_zero_point = {int(desc.input_zero_point)};
-const float {p}_output_scale = {float(desc.output_scale):.9g}f;
+const float {p}_output_scale = {_cfloat(desc.output_scale)};
 const int {p}_output_zero_point = {int(desc.output_zero_point)};
 const char {p}_frontend[] = {_c_string(desc.frontend)};
 const int {p}_input_channels = {n_ch};

@@ -60,24 +60,24 @@ def build_ds_cnn(input_shape, n_classes: int, seed: int = 0, filters: int = 24):
     """DS-CNN for 49x40 spectrograms: one strided conv, two depthwise-separable blocks.
 
     Batch normalization folds into the convolutions at conversion, so the int8 graph is
-    CONV_2D / DEPTHWISE_CONV_2D / MEAN / FULLY_CONNECTED / SOFTMAX only.
+    CONV_2D / DEPTHWISE_CONV_2D / MEAN / FULLY_CONNECTED / SOFTMAX only. Momentum 0.9:
+    small projects train for few steps, and the moving statistics must settle in them.
     """
     import keras
     from keras import layers
 
-    inp = keras.Input(tuple(input_shape), name="spectrogram")
-    x = layers.Reshape((*tuple(input_shape)[:2], 1))(inp) if len(input_shape) == 2 else inp
+    inp = keras.Input(tuple(input_shape), name="spectrogram")  # (49, 40, 1)
     x = layers.Conv2D(filters, (10, 4), strides=(2, 2), padding="same", use_bias=False,
-                      kernel_initializer=_init(seed))(x)
-    x = layers.BatchNormalization()(x)
+                      kernel_initializer=_init(seed))(inp)
+    x = layers.BatchNormalization(momentum=0.9)(x)
     x = layers.ReLU()(x)
     for i in range(2):
         x = layers.DepthwiseConv2D(3, padding="same", use_bias=False,
                                    depthwise_initializer=_init(seed + 10 + i))(x)
-        x = layers.BatchNormalization()(x)
+        x = layers.BatchNormalization(momentum=0.9)(x)
         x = layers.ReLU()(x)
         x = layers.Conv2D(filters, 1, use_bias=False, kernel_initializer=_init(seed + 20 + i))(x)
-        x = layers.BatchNormalization()(x)
+        x = layers.BatchNormalization(momentum=0.9)(x)
         x = layers.ReLU()(x)
     x = layers.GlobalAveragePooling2D()(x)
     x = layers.Dropout(0.2, seed=seed)(x)
@@ -93,15 +93,15 @@ def build_image_cnn(input_shape, n_classes: int, seed: int = 0):
     inp = keras.Input(tuple(input_shape), name="image")
     x = layers.Conv2D(8, 3, strides=2, padding="same", use_bias=False,
                       kernel_initializer=_init(seed))(inp)
-    x = layers.BatchNormalization()(x)
+    x = layers.BatchNormalization(momentum=0.9)(x)
     x = layers.ReLU()(x)
     for i, f in enumerate((16, 32, 32)):
         x = layers.DepthwiseConv2D(3, strides=2, padding="same", use_bias=False,
                                    depthwise_initializer=_init(seed + 10 + i))(x)
-        x = layers.BatchNormalization()(x)
+        x = layers.BatchNormalization(momentum=0.9)(x)
         x = layers.ReLU()(x)
         x = layers.Conv2D(f, 1, use_bias=False, kernel_initializer=_init(seed + 20 + i))(x)
-        x = layers.BatchNormalization()(x)
+        x = layers.BatchNormalization(momentum=0.9)(x)
         x = layers.ReLU()(x)
     x = layers.GlobalAveragePooling2D()(x)
     out = layers.Dense(n_classes, activation="softmax", kernel_initializer=_init(seed + 30))(x)

@@ -152,9 +152,12 @@ def _train(project, settings, options, budget, on_epoch, on_batch, on_status, st
         frontend = MicroFrontend()
     feats_train = D.frontend_inputs(spec, train_ex.x, frontend)
     feats_test = D.frontend_inputs(spec, test_ex.x[keep], frontend)
+    if spec.frontend == "micro_speech":  # (49, 40) -> (49, 40, 1): no reshape op in the model
+        feats_train, feats_test = feats_train[..., None], feats_test[..., None]
     aug_x, aug_y = _audio_augmented(spec, train_ex, y_train, classes, settings, options.seed,
                                     frontend, stop)
     if len(aug_x):
+        aug_x = aug_x[..., None]
         feats_train = np.concatenate([feats_train, aug_x])
         y_train = np.concatenate([y_train, aug_y])
     mspec = model_spec(options.model or settings.get("model"), spec.sensor_kind)

@@ -134,16 +134,20 @@ def train_model(
         optimizer=keras.optimizers.Adam(config.learning_rate),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
+        jit_compile=False,  # XLA compiles for many seconds on CPU for no gain on tiny models
     )
     result = TrainResult(model=model)
     best_loss, best_weights, waited = np.inf, None, 0
-    n_batches = max(1, int(np.ceil(len(y_tr) / config.batch_size)))
+    batch = min(config.batch_size, len(y_tr))
+    n_batches = max(1, int(np.ceil(len(y_tr) / batch)))
     for epoch in range(1, config.epochs + 1):
         order = rng.permutation(len(y_tr))
         tot_loss = tot_acc = seen = 0.0
         for b in range(n_batches):
             _check_stop(stop)
-            idx = order[b * config.batch_size : (b + 1) * config.batch_size]
+            idx = order[b * batch : (b + 1) * batch]
+            if len(idx) < batch:  # same shape every step: one graph trace, not two
+                idx = np.concatenate([idx, order[: batch - len(idx)]])
             xb = x_tr[idx]
             if augment is not None:
                 xb = augment(xb, rng)
