@@ -1,0 +1,35 @@
+/* TinyStudio recorder: TensorFlow Lite Micro glue shared by all board sketches.
+ *
+ * Why: every board runs uploaded models the same way -- build a MicroInterpreter over the
+ * model slot, check the tensors against the model descriptor, feed windows of its own
+ * stream, stream INFERENCE frames, answer RUN_INPUT. Only the sensor reads differ, so
+ * this file implements the model half of ts_hal once (docs/porting.md).
+ *
+ * NOT compiled in TinyStudio's CI (no Arduino toolchain there); see the board READMEs.
+ */
+#ifndef TS_TFLM_H
+#define TS_TFLM_H
+
+#include <TinyStudioRecorder.h>
+
+/* Call once from setup(): the tensor arena (16-byte aligned, static). */
+void ts_tflm_begin(ts_device *dev, uint8_t *arena, size_t arena_bytes);
+
+/* ts_hal members (pass these in the board's ts_hal). */
+uint8_t ts_tflm_load(void *ctx, const uint8_t *model, uint32_t model_bytes,
+                     const ts_descriptor *descriptor, uint32_t *arena_used);
+uint8_t *ts_tflm_run_buffer(void *ctx, uint32_t total);
+uint8_t ts_tflm_run(void *ctx, const uint8_t *input, uint32_t n, uint8_t *out, size_t cap,
+                    size_t *out_len, uint32_t *latency_us);
+
+/* Live inference. The sketch pushes every sample of every sensor; samples of the sensor
+ * the active model listens to are windowed (ts_window), and each full window is run and
+ * streamed as INFERENCE. Returns 1 when a window was run. */
+int ts_tflm_push_i16(uint8_t sensor_id, const int16_t *sample);
+/* A camera frame (GRAY8) for IMAGE models: resized (nearest) to the input size. */
+/* A camera frame (GRAY8) for IMAGE models: resized (nearest) to the input size. */
+int ts_tflm_push_image(uint8_t sensor_id, const uint8_t *gray, uint16_t width, uint16_t height);
+/* Sensor id the active model listens to, or -1 without a model. */
+int ts_tflm_sensor(void);
+
+#endif
