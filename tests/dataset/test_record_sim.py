@@ -120,3 +120,44 @@ def test_sigkill_during_record_from_the_virtual_board(tmp_path):
     # all earlier recordings are still intact after 20 kills
     project = Project.open(project_dir)
     assert all(r.n_samples == r.read().shape[0] for r in project.recordings())
+
+
+def _record(project, port, seconds, label):
+    import json
+
+    proc = subprocess.run(_record_cmd(project, port, seconds, label), capture_output=True, text=True,
+                          env=cli_env(), timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_text_board_blocks_become_segments_with_measured_rate(tmp_path):
+    b = build_board(SimConfig(sensors=("imu",), text="imu_capture", text_pause=0.15))
+    b.start()
+    try:
+        out = _record(tmp_path / "p", b.port, 4, "wave")
+    finally:
+        b.stop()
+    rec = Project.open(tmp_path / "p").recording(out["recording"])
+    assert rec.channel_names == ["aX", "aY", "aZ", "gX", "gY", "gZ"]
+    assert rec.rate_hz == pytest.approx(119, rel=0.02)
+    segs = rec.segments
+    assert len(segs) >= 2 and all(s.label == "wave" for s in segs)
+    assert segs[0].start == 0 and segs[-1].end == rec.n_samples
+    assert all(a.end == b.start for a, b in zip(segs, segs[1:], strict=False))
+
+
+def test_camera_images_recorded_as_sent(tmp_path):
+    b = build_board(SimConfig(sensors=("camera",), camera_fps=10, camera_size=16))
+    log = SentLog(b)
+    b.start()
+    try:
+        out = _record(tmp_path / "p", b.port, 2, "cup")
+    finally:
+        b.stop()
+    rec = Project.open(tmp_path / "p").recording(out["recording"])
+    (sid,) = _sensor_ids(b)
+    sent = log.samples(sid)
+    x = rec.read()
+    assert rec.sensor_kind == "camera" and x.shape[1:3] == (16, 16) and x.dtype == np.uint8
+    assert len(x) == len(sent) >= 15 and np.array_equal(x, sent.reshape(x.shape))
