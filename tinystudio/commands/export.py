@@ -32,7 +32,9 @@ def run(args) -> int:
 
         result = export_model(project, args.format, args.out)
         if args.json:
-            print(json.dumps(result if isinstance(result, dict) else {"out": str(args.out)}, default=str))
+            print(json.dumps(result if isinstance(result, dict) else {"out": str(result or args.out)}, default=str))
+        else:
+            print(f"wrote {result or args.out}")
         return 0
     from tinystudio.dataset.exporters import export_data
 
