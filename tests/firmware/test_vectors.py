@@ -230,3 +230,31 @@ def test_reference_encoders_agree_with_the_host_implementation() -> None:
             assert mm.encode_inference(i) == body and i.window_index == v["window_index"]
         elif v["kind"] == "run_input":
             assert mm.encode_run_input(mm.decode_run_input(body)) == body
+
+
+def test_c_windows_match_the_hosts_board_parity_quantizer(driver: Driver) -> None:
+    """tinystudio.ml.package.quantize_raw_window is what the host uses for board parity."""
+    import numpy as np
+
+    from tinystudio.ml.package import ModelDescriptor, quantize_raw_window
+
+    rng = np.random.default_rng(7)
+    window, stride, nch = 16, 8, 6
+    gain = rng.uniform(-0.02, 0.02, nch).astype(np.float32)
+    bias = rng.uniform(-3, 3, nch).astype(np.float32)
+    gain[0], bias[0] = np.float32(0.5), np.float32(0.0)  # raw odd values land on exact .5
+    desc = ModelDescriptor(labels=["a"], sensor_kind="imu", frontend="raw", rate_hz=100.0,
+                           channels=[f"c{i}" for i in range(nch)], window=window, stride=stride,
+                           input_shape=[window, nch], input_scale=1.0, input_zero_point=0,
+                           output_scale=1 / 256, output_zero_point=-128,
+                           input_gain=[float(g) for g in gain], input_bias=[float(b) for b in bias])  # fmt: skip
+    raw = rng.integers(-32768, 32768, size=(200, nch), dtype=np.int16)
+    raw[:, 0] = rng.integers(-301, 301, size=200) | 1
+    wire_desc = make_vectors.ref.descriptor(make_vectors.ref.Descriptor(
+        0, 0, nch, window, stride, 1.0, 0, 1 / 256, -128, ("a",), tuple(gain.tolist()), tuple(bias.tolist())))  # fmt: skip
+    out = driver.cmd("window", wire_desc.hex(), len(raw), raw.astype("<i2").tobytes().hex())
+    got = [bytes.fromhex(w) for w in out.split(";")[:-1]]
+    expect = [quantize_raw_window(raw[s : s + window], desc).tobytes()
+              for s in range(0, len(raw) - window + 1, stride)]  # fmt: skip
+    assert len(got) == len(expect) == 24
+    assert got == expect

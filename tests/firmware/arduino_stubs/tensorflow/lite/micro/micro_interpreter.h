@@ -1,0 +1,23 @@
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+#include "tensorflow/lite/micro/micro_mutable_op_resolver.h"
+#include "tensorflow/lite/micro/micro_error_reporter.h"
+#include "tensorflow/lite/schema/schema_generated.h"
+typedef enum { kTfLiteFloat32 = 1, kTfLiteInt8 = 9 } TfLiteType;
+typedef struct { int size; int data[8]; } TfLiteIntArray;
+typedef union { int8_t *int8; float *f; void *raw; } TfLitePtrUnion;
+typedef struct { TfLiteType type; TfLitePtrUnion data; TfLiteIntArray *dims; size_t bytes; } TfLiteTensor;
+namespace tflite {
+class MicroInterpreter {
+  public:
+    MicroInterpreter(const Model *, const MicroOpResolver &, uint8_t *, size_t);
+    MicroInterpreter(const Model *, const MicroOpResolver &, uint8_t *, size_t, ErrorReporter *);
+    ~MicroInterpreter();
+    TfLiteStatus AllocateTensors();
+    TfLiteStatus Invoke();
+    TfLiteTensor *input(size_t);
+    TfLiteTensor *output(size_t);
+    size_t arena_used_bytes() const;
+};
+}

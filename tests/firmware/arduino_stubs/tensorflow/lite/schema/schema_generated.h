@@ -1,0 +1,7 @@
+#pragma once
+#include <stdint.h>
+#define TFLITE_SCHEMA_VERSION 3
+namespace tflite {
+struct Model { uint32_t version() const; };
+const Model *GetModel(const void *buf);
+}
