@@ -186,3 +186,32 @@ def test_text_sim_plotter_style_at_a_high_rate_over_a_real_pty():
     assert parser.n_channels == 6 and not parser.header_seen and bounds == []
     assert parser.rate_hz == pytest.approx(500.0, rel=0.01)
     assert np.abs(got[:, :3]).max() < 8 and np.abs(got[:, 3:]).max() > 10  # g and deg/s
+
+
+@pytest.mark.parametrize("replay", [True, False])
+def test_stream_command_reads_an_imu_capture_text_board_with_no_configuration(punch_csv, replay):
+    """Acceptance: `sim --text` -> `stream` detects text mode, 6 named axes, 119 Hz within 1 %."""
+    extra = ["--replay", str(punch_csv)] if replay else ["--sensors", "imu"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tinystudio", "sim", "--text", *extra], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        port = proc.stdout.readline().split()[1]
+        out = subprocess.run(
+            [sys.executable, "-m", "tinystudio", "stream", "--port", port, "--seconds", "5", "--json"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=5) == 0
+    assert out.returncode == 0, out.stderr
+    import json
+
+    result = json.loads(out.stdout)
+    assert result["mode"] == "text"
+    (s,) = result["sensors"]
+    assert s["channels"] == 6 and s["channel_names"] == ["aX", "aY", "aZ", "gX", "gY", "gZ"]
+    assert s["rate_hz"] == pytest.approx(119.0, rel=0.01)
+    assert result["segments"] >= 2

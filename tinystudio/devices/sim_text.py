@@ -6,10 +6,11 @@ a pause (the sketch waits for the next movement). ``plotter`` style mimics a Ser
 Plotter sketch: tab-separated values, no header, no pauses. Lines are paced by the
 monotonic clock like the binary board's samples, so the rate a host measures is exact.
 
-IMU_Capture prints its header once the port is opened (``while (!Serial);``). A pty
-cannot tell when the host opens it, and pyserial discards what was printed before, so
-the board prints the header at boot and again when a host first talks to it after a
-silence (TinyStudio's connect sends GET_INFO).
+IMU_Capture waits for the port to be opened (``while (!Serial);``), then prints its
+header. A pty cannot tell when the host opens it, and pyserial discards what was printed
+before, so in that style the board starts (header first) when the host first sends
+anything (TinyStudio's connect sends GET_INFO), or after ``wait_host_s`` for passive
+readers; it prints the header again when a host talks to it after a silence.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class TextVirtualBoard(PtyBoard):
         style: str = "imu_capture",
         baud: int | None = None,
         pause_s: float = 0.3,
+        wait_host_s: float = 5.0,
         tx_queue_bytes: int | None = None,
     ) -> None:
         if style not in STYLES:
@@ -61,19 +63,29 @@ class TextVirtualBoard(PtyBoard):
         self._rows: list[tuple] = []
         self._starts: list[bool] = []
         self._last_input = -1e9
+        self.wait_host_s = wait_host_s if style == "imu_capture" else 0.0
+        self._started = False
 
     def _header(self) -> None:
         if self.style == "imu_capture":
             self.link.queue((",".join(self.names) + "\n").encode())
 
     def boot(self, now: float) -> None:
+        self._boot_t = now
+        if self.wait_host_s <= 0:
+            self._begin(now)
+
+    def _begin(self, now: float) -> None:
+        self._started = True
         self._t0 = now
         self._header()
 
     def on_input(self, data: bytes) -> None:
         now = time.monotonic()
-        if now - self._last_input > _QUIET_S:
-            self._header()  # a host (re)connected: the sketch's setup() would print it now
+        if not self._started:
+            self._begin(now)  # the host opened the port: setup() goes on
+        elif now - self._last_input > _QUIET_S:
+            self._header()  # a host reconnected: print the names again
         self._last_input = now
 
     def _refill(self, n: int) -> None:
@@ -90,6 +102,10 @@ class TextVirtualBoard(PtyBoard):
         self._starts += starts
 
     def tick(self, now: float) -> None:
+        if not self._started:
+            if now - self._boot_t < self.wait_host_s:
+                return
+            self._begin(now)
         due = int((now - self._t0) * self.rate) - self.emitted
         if due <= 0:
             return
