@@ -104,7 +104,8 @@ def verify_parity(
             f"{where} runs a different model ({status.model_bytes} bytes, CRC {status.model_crc32:08x}) "
             f"than this one ({len(tflite)} bytes, CRC {crc:08x}); flash it first"
         )
-    host = TflmRunner(tflite)
+    # The board's arena size: outputs do not depend on it, and it spares the arena search.
+    host = TflmRunner(tflite, arena_size=max(session.info.arena_bytes, status.arena_used_bytes) or None)
     mismatches = max_diff = 0
     latency = 0
     n = len(inputs)
