@@ -5,9 +5,11 @@
  * byte string is hex ("-" for empty); floats travel as their u32 bit pattern in hex so
  * nothing is lost in printing.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "TinyStudioRecorder.h"
 
@@ -293,10 +295,43 @@ static void cmd_window(void)
     putchar('\n');
 }
 
-int main(void)
+/* --serve [N]: be the fake board on stdin/stdout (a pty), as firmware is on its UART, so
+ * the host's real session and uploader can talk to it. With N > 0 every N-th received
+ * byte is flipped, like a noisy line. */
+static int serve(unsigned long corrupt_every)
+{
+    static uint8_t rx[4096];
+    unsigned long count = 0;
+    ts_device_hello(&dev);
+    for (;;) {
+        ssize_t n;
+        if (nwrote) {
+            size_t off = 0;
+            while (off < nwrote) {
+                ssize_t w = write(1, wrote + off, nwrote - off);
+                if (w < 0 && errno != EINTR && errno != EAGAIN) return 0;
+                if (w > 0) off += (size_t)w;
+            }
+            nwrote = 0;
+        }
+        n = read(0, rx, sizeof rx);
+        if (n == 0) return 0;
+        if (n < 0) {
+            if (errno != EINTR && errno != EAGAIN && errno != EIO) return 0;
+            usleep(1000);
+            continue;
+        }
+        for (ssize_t i = 0; i < n; i++)
+            if (corrupt_every && ++count % corrupt_every == 0) rx[i] ^= 0x20;
+        ts_device_feed(&dev, rx, (size_t)n);
+    }
+}
+
+int main(int argc, char **argv)
 {
     const char *c;
     dev_reset();
+    if (argc > 1 && !strcmp(argv[1], "--serve")) return serve(argc > 2 ? strtoul(argv[2], NULL, 0) : 0);
     while ((c = next()) != NULL) {
         char cmd[32];
         snprintf(cmd, sizeof cmd, "%s", c);
