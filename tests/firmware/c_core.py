@@ -50,7 +50,7 @@ class Driver:
     """A running driver process; ``cmd`` sends one command and returns its answer line."""
 
     def __init__(self, exe: Path) -> None:
-        env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1:abort_on_error=1",
+        env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1",
                    UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1")  # fmt: skip
         self.proc = subprocess.Popen(
             [str(exe)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -17,7 +17,7 @@ const uint8_t *ts_slot_active(const ts_model_slot *s, uint32_t *bytes, const ts_
 {
     if (s->active < 0) return NULL;
     if (bytes) *bytes = s->active_bytes;
-    if (d) *d = &s->active_desc;
+    if (d) *d = &s->parsed[s->active];
     return s->mem + (uint32_t)s->active * s->half;
 }
 
@@ -99,27 +99,26 @@ static uint8_t commit(ts_model_slot *s, uint8_t *out, size_t cap, size_t *len)
 {
     int h = inactive(s);
     const uint8_t *model = s->mem + (uint32_t)h * s->half;
-    ts_descriptor d;
+    ts_descriptor *d = &s->parsed[h];
     uint32_t arena = 0, crc;
     uint8_t st;
     if (!s->receiving || s->next_offset != s->total) return status(s, TS_BAD_REQUEST, out, cap, len);
     s->receiving = 0;
     crc = ts_crc32(0, model, s->total); /* over the slot memory itself, not the chunks seen */
     if (crc != s->expected_crc) return status(s, TS_CRC_MISMATCH, out, cap, len);
-    if (ts_parse_descriptor(s->desc[h], s->desc_len[h], &d) != TS_OK)
+    if (ts_parse_descriptor(s->desc[h], s->desc_len[h], d) != TS_OK)
         return status(s, TS_MODEL_INVALID, out, cap, len);
-    st = s->load ? s->load(s->ctx, model, s->total, &d, &arena) : TS_OK;
+    st = s->load ? s->load(s->ctx, model, s->total, d, &arena) : TS_OK;
     if (st != TS_OK) {
         if (s->active >= 0 && s->load) /* bring the previous model back */
             s->load(s->ctx, s->mem + (uint32_t)s->active * s->half, s->active_bytes,
-                    &s->active_desc, &s->arena_used);
+                    &s->parsed[s->active], &s->arena_used);
         return status(s, st, out, cap, len);
     }
     s->active = (int8_t)h;
     s->active_bytes = s->total;
     s->active_crc = crc;
     s->arena_used = arena;
-    s->active_desc = d;
     return status(s, TS_OK, out, cap, len);
 }
 

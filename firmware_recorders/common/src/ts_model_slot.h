@@ -22,7 +22,9 @@ extern "C" {
 
 /* Board glue: make `model` the running model (build the interpreter, allocate tensors).
  * Returns TS_OK, or e.g. TS_MODEL_INVALID / TS_TOO_LARGE (arena). On failure the slot
- * calls it again with the previous model, if there is one, to bring that one back. */
+ * calls it again with the previous model, if there is one, to bring that one back.
+ * `model` and `descriptor` (and the memory it points into) stay valid for as long as
+ * that model is the active one, so the glue may keep both pointers. */
 typedef uint8_t (*ts_load_fn)(void *ctx, const uint8_t *model, uint32_t model_bytes,
                               const ts_descriptor *descriptor, uint32_t *arena_used);
 
@@ -35,7 +37,7 @@ typedef struct {
     uint32_t active_bytes, active_crc, arena_used;
     uint16_t desc_len[2];
     uint8_t desc[2][TS_DESC_MAX];
-    ts_descriptor active_desc;
+    ts_descriptor parsed[2]; /* descriptor of each half, parsed in place */
     uint8_t receiving, gap_acked, since_ack;
     uint16_t transfer_id;
     uint32_t total, expected_crc, next_offset, last_offset;
