@@ -1,7 +1,7 @@
 """Recorder throughput: the 16 kHz microphone + 1 kHz IMU case, as a multiple of real time.
 
 Blocks arrive as a board session delivers them (10 ms of each sensor per read). The
-TinyStudio Recorder (buffered block writes into SWMR HDF5, flushed twice a second) is
+TinyStudio Recorder (buffered block writes into SWMR HDF5, flushed four times a second) is
 timed against a naive recorder in the same process that resizes and writes the dataset
 once per row and flushes once per second of data. Then one hour of audio (+ IMU) is
 recorded while RSS is sampled, to show memory stays flat. Last line: one JSON object.

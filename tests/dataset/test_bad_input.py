@@ -92,3 +92,25 @@ def test_garbage_h5_inside_project_is_moved_aside_not_deleted(project):
 def test_open_missing_project_is_a_clear_error(tmp_path):
     proc = cli("info", tmp_path / "nope", "--json", check=False)
     assert proc.returncode == 4 and "project.json missing" in proc.stderr
+
+
+def test_foreign_hdf5_inside_project_is_moved_aside(project):
+    foreign = project / "recordings" / "other.h5"
+    with h5py.File(foreign, "w") as f:
+        f["x"] = [1, 2, 3]
+    p = Project.open(project)
+    assert any("other.h5" in r and "not a TinyStudio recording" in r for r in p.repairs), p.repairs
+    assert [r.id for r in p.recordings()] == ["punch"]
+    assert len(list((project / "damaged").glob("other*.h5"))) == 1
+
+
+def test_newer_schema_inside_project_refuses_to_open_and_changes_nothing(project):
+    good = next((project / "recordings").glob("*.h5"))
+    newer = project / "recordings" / "future.h5"
+    newer.write_bytes(good.read_bytes())
+    with h5py.File(newer, "r+") as f:
+        f.attrs["schema_version"] = 2
+    before = tree_digest(project)
+    proc = cli("info", project, "--json", check=False)
+    assert proc.returncode == 4 and "future.h5" in proc.stderr and "schema version 2" in proc.stderr
+    assert tree_digest(project) == before

@@ -125,7 +125,14 @@ class Project:
                 changed = True
                 if not file.exists():
                     continue
-            rec = Recording(file)
+            try:
+                rec = Recording(file)
+            except DatasetError as exc:
+                if "schema version" in str(exc):
+                    raise  # a newer TinyStudio's file: leave it alone, say so
+                self.repairs.append(_repair.quarantine(file, self.path, str(exc).split(": ", 1)[-1]))
+                changed = True
+                continue
             if rec.id in entries:
                 segs = [Segment.from_json(d) for d in entries[rec.id].get("segments", [])]
                 rec.segments = segs

@@ -54,7 +54,7 @@ def meta_from_sensor(sensor, device, subject=None, session=None) -> RecordingMet
 
 class Recorder:
     def __init__(self, project, sensor, device, label: str | None = None, subject: str | None = None,
-                 session: str | None = None, flush_interval: float = 0.5, block_rows: int | None = None,
+                 session: str | None = None, flush_interval: float = 0.25, block_rows: int | None = None,
                  meta: RecordingMeta | None = None, sample_shape: tuple[int, ...] | None = None) -> None:
         self.project = project
         self.meta = meta or meta_from_sensor(sensor, device, subject, session)

@@ -73,6 +73,12 @@ def _move_aside(path: Path, project_dir: Path) -> Path:
     return target
 
 
+def quarantine(path: Path, project_dir: Path, reason: str) -> str:
+    """Move a file that is not a usable recording aside; return the report line."""
+    moved = _move_aside(Path(path), project_dir)
+    return f"{Path(path).name}: {reason}; moved to {moved.relative_to(project_dir)}"
+
+
 def needs_repair(path: Path) -> bool:
     """True for an abandoned in-progress file or one HDF5 will not open normally."""
     if is_being_recorded(path):
