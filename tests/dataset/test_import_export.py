@@ -156,3 +156,34 @@ def test_csv_with_timestamps_and_semicolons(tmp_path):
     bad = cli("import", tmp_path / "q", g, check=False)
     assert bad.returncode != 0 and "--rate" in bad.stderr and str(g) in bad.stderr
     assert cli_json("import", tmp_path / "q", g, "--rate", "50", "--label", "z")["segments"] == 2
+
+
+def test_csv_label_column_and_timestamp_gaps(tmp_path):
+    from tinystudio.dataset.importers.csv_text import parse_csv
+
+    lines = ["timestamp,ax,ay,label"]
+    t = 0.0
+    for lab in ["up", "down"]:
+        for i in range(40):
+            lines.append(f"{t:.3f},{i},{-i},{lab if i >= 10 else ''}")
+            t += 20.0  # 50 Hz
+        lines.append("")
+        t += 5000.0  # a pause between blocks must not change the rate
+    f = tmp_path / "lab.csv"
+    f.write_text("\n".join(lines))
+    parsed = parse_csv(f)
+    assert parsed.meta.rate_hz == 50.0
+    assert parsed.spans == [(10, 40, "up"), (50, 80, "down")]
+
+
+def test_edge_impulse_label_from_file_name(tmp_path):
+    from tinystudio.dataset.importers.others import parse_ei_json
+
+    doc = {"protected": {"ver": "v1", "alg": "none"}, "signature": "0",
+           "payload": {"device_type": "X", "interval_ms": 0.0625, "sensors": [{"name": "audio", "units": "wav"}],
+                       "values": list(range(-50, 50))}}
+    f = tmp_path / "yes.s1234.json"
+    f.write_text(json.dumps(doc))
+    p = parse_ei_json(f, None, None)
+    assert p.meta.rate_hz == 16000.0 and p.meta.sensor_kind == "microphone"
+    assert p.spans == [(0, 100, "yes")] and p.samples.dtype == np.int16 and p.samples[0, 0] == -50

@@ -57,6 +57,7 @@ def _sensor_ids(board):
     return {s.info.sensor_id: s.info for s in (st.sensor for st in board.streams.values())}
 
 
+@pytest.mark.slow
 def test_ten_seconds_zero_loss_bit_exact(board, tmp_path):
     b, log = board
     import json
@@ -83,6 +84,7 @@ def test_ten_seconds_zero_loss_bit_exact(board, tmp_path):
         assert [(s.start, s.end, s.label) for s in rec.segments] == [(0, rec.n_samples, "tap")]
 
 
+@pytest.mark.slow
 def test_sigkill_during_record_from_the_virtual_board(tmp_path):
     project_dir = tmp_path / "p"
     Project.create(project_dir)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import h5py
 import numpy as np
+import pytest
 
 from tests.dataset.helpers import cli_env
 from tinystudio.dataset import Project
@@ -118,6 +119,7 @@ def _kill_once(project: Path, seed: int) -> None:
     assert Project.open(project).repairs == []
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_moments_loses_at_most_a_second(tmp_path):
     project = tmp_path / "p"
     for seed in range(6):  # 20 more kills, of `tinystudio record`, in test_record_sim.py
