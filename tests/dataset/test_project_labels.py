@@ -67,6 +67,13 @@ def test_label_ops_undo_redo_and_persistence(tmp_path):
     with h5py.File(rec.path, "r") as f:  # the copy inside the HDF5 file follows
         assert list(f["segments/label"].asstr()[:]) == ["left", "left"]
     stack.push(L.label_whole(p, rec.id, "all"))
+    p.save(sync_recordings=False)  # fast path for an editor: JSON only
+    assert p.unsynced_recordings == [rec.id]
+    with h5py.File(rec.path, "r") as f:
+        assert list(f["segments/label"].asstr()[:]) == ["left", "left"]
+    p.sync_recordings()
+    with h5py.File(rec.path, "r") as f:
+        assert list(f["segments/label"].asstr()[:]) == ["all"]
     assert [(s.start, s.end) for s in p.segments(rec.id)] == [(0, 1000)]
     with pytest.raises(Exception, match="outside"):
         L.resize_segment(p, rec.id, p.segments(rec.id)[0].id, 0, 5000).apply(p)

@@ -246,17 +246,31 @@ class Project:
         self._data["split"] = {**config, "assignments": dict(assignments)}
 
     # --------------------------------------------------------------------- save
-    def save(self) -> None:
-        """Write the JSON atomically, then refresh the label copies inside changed files."""
+    def save(self, sync_recordings: bool = True) -> None:
+        """Write the JSON atomically, then refresh the label copies inside changed files.
+
+        The JSON alone is enough for safety (it is the authority; copies that lag are
+        refreshed on the next open), so an editor may save with ``sync_recordings=False``
+        after every edit and call :meth:`sync_recordings` when idle: refreshing a copy
+        rewrites the whole recording file, which takes a while for an hour of audio."""
         self.path.mkdir(parents=True, exist_ok=True)
         self._data["settings"] = self.settings
         atomic_write_text(self.json_path, json.dumps(self._data, indent=1, sort_keys=False) + "\n")
+        if sync_recordings:
+            self.sync_recordings()
+
+    @property
+    def unsynced_recordings(self) -> list[str]:
+        return sorted(self._dirty)
+
+    def sync_recordings(self) -> None:
+        """Refresh the segment copies inside recording files whose labels changed."""
         for rid in sorted(self._dirty):
             rec = self._recordings.get(rid)
             if rec is not None and rec.segments != rec.file_segments:
                 rewrite_recording(rec.path, segments=rec.segments)
                 rec.file_segments = list(rec.segments)
-        self._dirty.clear()
+            self._dirty.discard(rid)
 
     def __repr__(self) -> str:
         return f"Project({str(self.path)!r}, {len(self._recordings)} recordings, classes={self.classes})"
