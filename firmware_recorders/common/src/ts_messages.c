@@ -183,8 +183,7 @@ int ts_parse_model_begin(const uint8_t *p, size_t n, ts_model_begin *b)
     b->chunk_bytes = ts_r_u16(&r);
     b->descriptor_bytes = ts_r_u16(&r);
     b->descriptor = ts_r_take(&r, b->descriptor_bytes);
-    if (r.err || r.pos != n || !b->total_bytes || !b->chunk_bytes) return TS_BAD_REQUEST;
-    return TS_OK;
+    return (r.err || r.pos != n) ? TS_BAD_REQUEST : TS_OK;
 }
 
 int ts_parse_model_chunk(const uint8_t *p, size_t n, uint32_t *offset, const uint8_t **data,

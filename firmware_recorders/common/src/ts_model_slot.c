@@ -46,11 +46,14 @@ static uint8_t begin(ts_model_slot *s, const ts_frame *f, uint8_t *out, size_t c
     s->receiving = 0; /* a new BEGIN discards any unfinished transfer */
     s->next_offset = 0;
     s->last_offset = 0;
-    if (ts_parse_model_begin(f->body, f->len, &b) != TS_OK || b.chunk_bytes > TS_MAX_BODY - 4u ||
+    /* Same order of checks as the host's virtual board (tinystudio/devices/model_slot.py). */
+    if (ts_parse_model_begin(f->body, f->len, &b) != TS_OK ||
         ts_parse_descriptor(b.descriptor, b.descriptor_bytes, &d) != TS_OK)
         return ack(s, TS_BAD_REQUEST, out, cap, len);
     if (b.total_bytes > s->half || b.descriptor_bytes > TS_DESC_MAX)
         return ack(s, TS_TOO_LARGE, out, cap, len);
+    if (!b.total_bytes || !b.chunk_bytes || b.chunk_bytes > TS_MAX_BODY - 4u)
+        return ack(s, TS_BAD_REQUEST, out, cap, len);
     memcpy(s->desc[h], b.descriptor, b.descriptor_bytes);
     s->desc_len[h] = b.descriptor_bytes;
     s->receiving = 1;
