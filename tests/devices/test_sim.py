@@ -147,6 +147,7 @@ def test_dispatch_table_and_block_listener_hooks(board):
         out = host.wait_for(p.MsgType.RUN_OUTPUT)
         assert (out.seq, out.body) == (9, b"\x00xyz")
         host.send(p.MsgType.START, bytes([1]))
+        host.wait_for(p.MsgType.ACK)
         host.pump(0.3)
     finally:
         host.close()
@@ -257,7 +258,7 @@ def test_baud_throttles_output_and_a_saturated_link_drops_whole_frames():
     finally:
         host.close()
         b.stop()
-    assert 0.85 * 11520 < rate < 1.1 * 11520
+    assert 0.7 * 11520 < rate < 1.05 * 11520  # the upper bound is the throttle
     stats = _per_stream(host.frames, info)[1]
     assert stats["lost"] > 0 and host.dec.crc_errors == 0
 
