@@ -194,6 +194,28 @@ def test_cli_exits_zero_on_sigterm_and_rejects_bad_options():
         [sys.executable, "-m", "tinystudio", "sim", "--replay", "/nonexistent.csv"], capture_output=True, text=True, timeout=30
     )
     assert bad.returncode != 0 and "/nonexistent.csv" in bad.stderr and "Traceback" not in bad.stderr
+    bad = subprocess.run(
+        [sys.executable, "-m", "tinystudio", "sim", "--text", "--sensors", "camera"], capture_output=True, text=True, timeout=30
+    )
+    assert bad.returncode != 0 and "camera" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("aX,aY\n1,2\n3,oops\n", "line 3: '3,oops' is not numbers"),
+        ("aX,aY\n1,2\n3,4,5\n", "line 3: 3 values where 2 were expected"),
+        ("aX,aY\n\n", "holds no samples"),
+    ],
+)
+def test_malformed_replay_csv_names_file_and_line(tmp_path, content, message):
+    from tinystudio.errors import DeviceError
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(content)
+    with pytest.raises(DeviceError) as err:
+        load_csv(bad)
+    assert str(bad) in str(err.value) and message in str(err.value)
 
 
 def test_replay_csv_round_trips_values_within_quantization(punch_csv):

@@ -22,6 +22,7 @@ import numpy as np
 
 from tinystudio.devices.protocol import SensorKind
 from tinystudio.devices.virtual_board import PtyBoard
+from tinystudio.errors import DeviceError
 
 STYLES = ("imu_capture", "plotter")
 _QUIET_S = 2.0
@@ -39,9 +40,11 @@ class TextVirtualBoard(PtyBoard):
         tx_queue_bytes: int | None = None,
     ) -> None:
         if style not in STYLES:
-            raise ValueError(f"unknown text style {style!r}; choose from {', '.join(STYLES)}")
+            raise DeviceError(f"unknown text style {style!r}; choose from {', '.join(STYLES)}")
         if sensor.info.kind == SensorKind.CAMERA:
-            raise ValueError("a text board prints samples, not camera images; choose imu, mic or a CSV replay")
+            raise DeviceError(
+                "a text board prints samples, not camera images: use --sensors imu or mic, or --replay a CSV"
+            )
         super().__init__(baud, tx_queue_bytes)
         self.sensor = sensor
         self.style = style
