@@ -201,6 +201,9 @@ class ModelService:
 
     # ---------------------------------------------------------------- live inference
 
+    def restart_live(self) -> None:
+        self._live = None
+
     def on_block(self, sensor_id: int, block: np.ndarray) -> None:
         """Hook for every generated sensor block: run the active model on full windows."""
         active = self.slot.active
@@ -273,6 +276,14 @@ def attach(board) -> ModelService:
             return _corrupt_in_transit(frame)
         return frame
 
+    start = board.handlers.get(MsgType.START)
+
+    def on_start(frame: Frame) -> None:
+        service.restart_live()  # windows are cut from the first sample of the new stream
+        if start is not None:
+            start(frame)
+
+    board.register(MsgType.START, on_start)
     for msg_type, handler in service.handlers().items():
         board.register(msg_type, handler)
     board.incoming_filters.append(incoming)
