@@ -6,6 +6,8 @@ user sees is live data. Qt is imported only inside :func:`run`.
 
 from __future__ import annotations
 
+import argparse
+
 NAME = "gui"
 HELP = "Open the studio window (the default when no subcommand is given)."
 
@@ -18,6 +20,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--no-board", action="store_true", help="start without connecting to any board")
     parser.add_argument("--dark", action="store_true", default=None, help="dark palette")
     parser.add_argument("--light", action="store_true", help="light palette")
+    # start-up benchmark: print "SHOWN <modules>" once the window is on screen, then quit
+    parser.add_argument("--exit-when-shown", action="store_true", help=argparse.SUPPRESS)
 
 
 def run(args) -> int:
@@ -30,6 +34,14 @@ def run(args) -> int:
     app = create_app(sys.argv[:1], dark=dark)
     window = MainWindow()
     window.show()
+    if getattr(args, "exit_when_shown", False):
+        def report(tag: str) -> None:
+            heavy = [m for m in ("tensorflow", "keras", "h5py", "pyqtgraph") if m in sys.modules]
+            print(f"{tag} " + ",".join(heavy), flush=True)
+
+        window.shown.connect(lambda: report("SHOWN"))
+        window.ready.connect(lambda: (report("READY"), app.quit()))
+        return app.exec()
     virtual = False if getattr(args, "no_board", False) else (True if getattr(args, "virtual", False) else None)
     window.start(
         project=getattr(args, "project", None),

@@ -7,6 +7,7 @@ are read when the first window and plot are created.
 from __future__ import annotations
 
 import os
+import sys
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
@@ -49,21 +50,28 @@ def system_prefers_dark(app: QGuiApplication) -> bool:
 
 def apply_palette(app: QApplication, dark: bool | None = None) -> bool:
     """Fusion style with a light or dark palette; plots follow it. Returns ``dark``."""
-    import pyqtgraph as pg
-
     if dark is None:
         dark = system_prefers_dark(app)
     app.setStyle("Fusion")
     app.setPalette(_dark_palette() if dark else app.style().standardPalette())
-    pal = app.palette()
+    app.setProperty("tinystudio_dark", dark)
+    if "pyqtgraph" in sys.modules:
+        configure_plots(app)
+    return dark
+
+
+def configure_plots(app: QApplication | None = None) -> None:
+    """Give pyqtgraph the palette's colours. Called when the first plot is about to exist:
+    importing pyqtgraph costs about half a second, which the window does not wait for."""
+    import pyqtgraph as pg
+
+    pal = (app or QApplication.instance()).palette()
     pg.setConfigOptions(
         background=pal.color(QPalette.Base),
         foreground=pal.color(QPalette.WindowText),
         antialias=False,
         useOpenGL=False,
     )
-    app.setProperty("tinystudio_dark", dark)
-    return dark
 
 
 def settings() -> QSettings:

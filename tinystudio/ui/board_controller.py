@@ -18,14 +18,14 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from tinystudio.errors import DeviceError
 from tinystudio.ui.workers import start_worker
 
 #: What the port list shows for the built-in virtual board.
 VIRTUAL = "virtual"
-DISPLAY_HZ = 50
+DISPLAY_HZ = 62  # >= 60 fps redraws; 16 ms precise timer
 
 
 @dataclass(frozen=True)
@@ -164,7 +164,8 @@ class BoardController(QObject):
         self._port_worker = None
         self._state.connect(self._on_state)
         self.timer = QTimer(self)
-        self.timer.setInterval(max(1, round(1000 / display_hz)))
+        self.timer.setTimerType(Qt.PreciseTimer)
+        self.timer.setInterval(max(1, int(1000 / display_hz)))
         self.timer.timeout.connect(self.tick)
         self.port_timer = QTimer(self)
         self.port_timer.setInterval(1500)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -26,11 +26,19 @@ from PySide6.QtWidgets import (
 
 from tinystudio.ui.app import settings
 from tinystudio.ui.context import StudioContext
-from tinystudio.ui.pages.device_page import DevicePage
 from tinystudio.ui.widgets.banner import Banner
 from tinystudio.ui.workers import start_worker, stop_all
 
 MAX_RECENT = 8
+
+#: (module under tinystudio.ui.pages, class, icon). Built after the window is on screen.
+PAGES = (
+    ("device_page", "DevicePage", QStyle.SP_DriveNetIcon, "Device"),
+    ("record_page", "RecordPage", QStyle.SP_MediaPlay, "Record"),
+    ("label_page", "LabelPage", QStyle.SP_FileDialogDetailedView, "Label"),
+    ("train_page", "TrainPage", QStyle.SP_ComputerIcon, "Train"),
+    ("deploy_page", "DeployPage", QStyle.SP_ArrowUp, "Deploy"),
+)
 
 
 def _open_project(path: str, *, progress, stop):
@@ -40,6 +48,12 @@ def _open_project(path: str, *, progress, stop):
 
 
 class MainWindow(QMainWindow):
+    """Shows at once with placeholder pages; :meth:`build_pages` (queued right after the
+    first show) imports pyqtgraph and creates the real pages, then emits ``ready``."""
+
+    shown = Signal()  # the first time the window is on screen
+    ready = Signal()  # every page built
+
     def __init__(self, context: StudioContext | None = None) -> None:
         super().__init__()
         self.setWindowTitle("TinyStudio")
@@ -54,8 +68,15 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(132)
         self.nav.setIconSize(QSize(24, 24))
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
-        self.device_page = self._add_page(DevicePage(self.board), QStyle.SP_DriveNetIcon)
-        self._add_later_pages()
+        self.is_ready = False
+        self._pending_start = None
+        for _module, _cls, icon, title in PAGES:
+            placeholder = QLabel(f"{title}: loading …")
+            placeholder.setAlignment(Qt.AlignCenter)
+            placeholder.title = title
+            self.pages.append(placeholder)
+            self.stack.addWidget(placeholder)
+            self.nav.addItem(QListWidgetItem(self.style().standardIcon(icon), title))
 
         self.error_strip = Banner()
         self.error_strip.action.connect(self.error_strip.hide)
@@ -85,33 +106,42 @@ class MainWindow(QMainWindow):
         self._restore()
 
     # ------------------------------------------------------------------- pages
-    def _add_page(self, page, icon):
-        self.pages.append(page)
-        self.stack.addWidget(page)
-        item = QListWidgetItem(self.style().standardIcon(icon), page.title)
-        self.nav.addItem(item)
-        if self.nav.currentRow() < 0:
-            self.nav.setCurrentRow(0)
-        return page
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if not self.is_ready:
+            QTimer.singleShot(0, self._first_shown)
 
-    def _add_later_pages(self) -> None:
-        """Record, Label, Train, Deploy pages (each imported only when it exists)."""
+    def _first_shown(self) -> None:
+        self.shown.emit()
+        QTimer.singleShot(0, self.build_pages)
+
+    def build_pages(self) -> None:
+        """Create the real pages (idempotent). Tests may call it directly."""
+        if self.is_ready:
+            return
         import importlib
 
-        specs = (
-            ("record_page", "RecordPage", QStyle.SP_MediaPlay),
-            ("label_page", "LabelPage", QStyle.SP_FileDialogDetailedView),
-            ("train_page", "TrainPage", QStyle.SP_ComputerIcon),
-            ("deploy_page", "DeployPage", QStyle.SP_ArrowUp),
-        )
-        for module, cls, icon in specs:
-            try:
-                mod = importlib.import_module(f"tinystudio.ui.pages.{module}")
-            except ModuleNotFoundError:
-                continue
+        from tinystudio.ui.app import configure_plots
+
+        configure_plots()
+        current = max(0, self.nav.currentRow())
+        for i, (module, cls, _icon, _title) in enumerate(PAGES):
+            mod = importlib.import_module(f"tinystudio.ui.pages.{module}")
             page = getattr(mod, cls)(self.ctx)
             setattr(self, module, page)
-            self._add_page(page, icon)
+            old = self.pages[i]
+            self.stack.insertWidget(i, page)
+            self.stack.removeWidget(old)
+            old.deleteLater()
+            self.pages[i] = page
+        self.stack.setCurrentIndex(current)
+        self.is_ready = True
+        if self.ctx.project is not None:
+            self.ctx.project_changed.emit(self.ctx.project)
+        self.ready.emit()
+        if self._pending_start is not None:
+            args, self._pending_start = self._pending_start, None
+            self.start(**args)
 
     def show_page(self, title: str) -> None:
         for i, p in enumerate(self.pages):
@@ -177,7 +207,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.Quit, self.close)
         board_menu = mb.addMenu("&Board")
-        self._action(board_menu, "&Connect", "Ctrl+K", self.device_page.connect_selected)
+        self._action(board_menu, "&Connect", "Ctrl+K", lambda: self.is_ready and self.device_page.connect_selected())
         self._action(board_menu, "&Disconnect", "Ctrl+Shift+K", lambda: self.board.disconnect_board())
         view = mb.addMenu("&View")
         for i in range(len(self.pages)):
@@ -302,6 +332,9 @@ class MainWindow(QMainWindow):
               replay: str | None = None) -> None:
         """Open the project and connect: ``port``, else a recognised plugged-in board, else
         (unless ``virtual`` is False) the virtual board, so the first start shows live data."""
+        if not self.is_ready:  # pages must exist to hear about the project and the board
+            self._pending_start = dict(project=project, port=port, virtual=virtual, replay=replay)
+            return
         from tinystudio.devices.registry import list_ports
         from tinystudio.ui.board_controller import VirtualBoardOptions
 

@@ -33,8 +33,10 @@ class DevicePage(QWidget):
     title = "Device"
     redrawn = Signal()  # after each display refresh that drew something (benchmarks)
 
-    def __init__(self, board: BoardController, parent=None) -> None:
+    def __init__(self, ctx, parent=None) -> None:
         super().__init__(parent)
+        self.ctx = ctx
+        board: BoardController = ctx.board
         self.board = board
         self.views: dict[int, SensorView] = {}
         self.always_draw = False  # benchmarks/screenshots draw even when hidden
@@ -108,7 +110,7 @@ class DevicePage(QWidget):
         layout.addWidget(side_w)
         layout.addLayout(right, 1)
 
-        self._fill_ports([])
+        self._fill_ports(board.ports)
         board.ports_changed.connect(self._fill_ports)
         board.connecting.connect(lambda m: self.info_label.setText(m + " …"))
         board.connected.connect(self._connected)

@@ -1,0 +1,300 @@
+"""Deploy page: send the model over the cable, watch the board's predictions, check parity.
+
+Upload, parity and export run in workers with progress bars. Predictions arrive as
+INFERENCE frames; a listener on the reader thread keeps a bounded history that the
+display tick polls. F11 turns the window into a full-screen demo of the big label.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tinystudio.ui.widgets.big_label import BigLabel
+from tinystudio.ui.widgets.score_plot import ScorePlot
+from tinystudio.ui.workers import start_worker
+
+
+def _load_package(project_path, *, progress, stop):
+    from tinystudio.deploy.board_package import load_model_package
+
+    return load_model_package(project_path)
+
+
+def _flash(session, project_path, *, progress, stop):
+    from tinystudio.deploy.board_package import load_model_package
+    from tinystudio.deploy.upload import upload_model
+
+    package = load_model_package(project_path)
+    result = upload_model(session, package, progress=lambda d, t: progress((d, t)), stop=stop)
+    return package, result
+
+
+def _parity(session, project_path, *, progress, stop):
+    from tinystudio.deploy.parity import verify_parity
+
+    return verify_parity(session, str(project_path), progress=lambda d, t: progress((d, t)), stop=stop)
+
+
+def _export(project_path, fmt, out, *, progress, stop):
+    from tinystudio.ml.export import export_model
+
+    return export_model(project_path, fmt, out)
+
+
+class DeployPage(QWidget):
+    title = "Deploy"
+    flashed = Signal(object)  # UploadResult
+    parity_done = Signal(object)  # ParityResult
+
+    def __init__(self, ctx, parent=None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.board = ctx.board
+        self.package = None
+        self.listener = None
+        self.flash_result = None
+        self.parity_result = None
+        self._last_total = -1
+        self.demo = False
+        self._saved_state = None
+
+        self.model_label = QLabel("No model yet: train one on the Train page.")
+        self.model_label.setWordWrap(True)
+        self.flash_button = QPushButton("Flash model to board")
+        self.flash_button.setShortcut("Ctrl+U")
+        self.flash_button.clicked.connect(self.flash)
+        self.flash_progress = QProgressBar()
+        self.flash_progress.setValue(0)
+        self.flash_status = QLabel("")
+        self.flash_status.setWordWrap(True)
+        self.parity_button = QPushButton("Check parity (board vs host)")
+        self.parity_button.clicked.connect(self.check_parity)
+        self.parity_progress = QProgressBar()
+        self.parity_progress.setValue(0)
+        self.parity_status = QLabel("")
+        self.parity_status.setWordWrap(True)
+        export_row = QHBoxLayout()
+        self.export_buttons = {}
+        for fmt, text in (("tflite", "Export .tflite"), ("c", "Export C"), ("arduino", "Export Arduino")):
+            b = QPushButton(text)
+            b.clicked.connect(lambda _=False, f=fmt: self.export_dialog(f))
+            export_row.addWidget(b)
+            self.export_buttons[fmt] = b
+        self.latency_label = QLabel("latency: —")
+        self.demo_button = QPushButton("Full-screen demo (F11)")
+        self.demo_button.clicked.connect(self.toggle_demo)
+        side = QVBoxLayout()
+        for w in (self.model_label, self.flash_button, self.flash_progress, self.flash_status,
+                  self.parity_button, self.parity_progress, self.parity_status):
+            side.addWidget(w)
+        side.addLayout(export_row)
+        side.addWidget(self.latency_label)
+        side.addWidget(self.demo_button)
+        side.addStretch(1)
+        self.side = QWidget()
+        self.side.setLayout(side)
+        self.side.setMaximumWidth(380)
+
+        self.big = BigLabel()
+        self.scores = ScorePlot()
+        right = QVBoxLayout()
+        right.addWidget(self.big, 2)
+        right.addWidget(self.scores, 1)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.side)
+        layout.addLayout(right, 1)
+        QShortcut(QKeySequence(Qt.Key_Escape), self, self._escape, context=Qt.WidgetWithChildrenShortcut)
+
+        ctx.project_changed.connect(lambda _p: self.load_model())
+        ctx.model_changed.connect(lambda _p: self.load_model())
+        self.board.connected.connect(lambda _i: self._listen())
+        self.board.disconnected.connect(self._stop_listening)
+        self.board.tick.connect(self.refresh)
+        self._update_buttons()
+
+    # -------------------------------------------------------------- model
+    def load_model(self) -> None:
+        project = self.ctx.project
+        if project is None:
+            return
+        if not (project.path / "models" / "current.json").exists():
+            self.package = None
+            self.model_label.setText("No model yet: train one on the Train page.")
+            self._update_buttons()
+            return
+        start_worker(_load_package, str(project.path), on_result=self._model_loaded,
+                     on_error=lambda e: self.model_label.setText(f"model: {e}"))
+
+    def _model_loaded(self, package) -> None:
+        self.package = package
+        d = package.descriptor
+        self.model_label.setText(
+            f"<b>{d.model_name}</b>: {len(package.tflite):,} B int8, classes {', '.join(d.labels)}, "
+            f"window {d.window} @ {d.rate_hz:g} Hz"
+        )
+        self._listen()
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        has_model = self.package is not None
+        connected = self.board.session is not None
+        self.flash_button.setEnabled(has_model and connected)
+        self.parity_button.setEnabled(has_model and connected)
+        for b in self.export_buttons.values():
+            b.setEnabled(has_model)
+
+    # ------------------------------------------------------------ listening
+    def _listen(self) -> None:
+        from tinystudio.deploy.inference import InferenceListener
+
+        self._stop_listening()
+        session = self.board.session
+        self._update_buttons()
+        if session is None:
+            return
+        labels = tuple(self.package.descriptor.labels) if self.package is not None else ()
+        self.listener = InferenceListener(session, labels=labels, history=600)
+        colors = self.ctx.project.class_colors if self.ctx.project is not None else {}
+        self.scores.set_labels(labels, colors)
+
+    def _stop_listening(self) -> None:
+        if self.listener is not None:
+            self.listener.close()
+            self.listener = None
+        self._update_buttons()
+
+    def refresh(self) -> None:
+        listener = self.listener
+        if listener is None or listener.total == self._last_total:
+            return
+        if not (self.isVisible() or self.demo):
+            return
+        self._last_total = listener.total
+        results = listener.latest(300)
+        if not results:
+            return
+        last = results[-1]
+        colors = self.ctx.project.class_colors if self.ctx.project is not None else {}
+        self.big.show_result(last.label, max(last.scores) if last.scores else 0.0, colors.get(last.label))
+        self.scores.show_results(results, time.monotonic())
+        self.latency_label.setText(
+            f"latency on the board: {last.latency_us / 1000:.2f} ms (mean {listener.mean_latency_us / 1000:.2f} ms), "
+            f"{listener.total} predictions, {listener.lost} lost"
+        )
+
+    # -------------------------------------------------------------- actions
+    def flash(self) -> None:
+        session, project = self.board.session, self.ctx.project
+        if session is None or project is None:
+            self.ctx.error.emit("connect a board and open a project with a trained model first")
+            return
+        self.flash_button.setEnabled(False)
+        self.flash_status.setText("uploading …")
+        start_worker(_flash, session, str(project.path),
+                     on_progress=lambda p: self._bar(self.flash_progress, p),
+                     on_result=self._flashed, on_error=self._flash_failed,
+                     on_finished=self._update_buttons)
+
+    @staticmethod
+    def _bar(bar: QProgressBar, p) -> None:
+        done, total = p
+        bar.setRange(0, max(1, total))
+        bar.setValue(done)
+
+    def _flashed(self, value) -> None:
+        package, result = value
+        self.package = package
+        self.flash_result = result
+        self.flash_progress.setValue(self.flash_progress.maximum())
+        self.flash_status.setText(
+            f"flashed {result.bytes:,} B in {result.seconds:.2f} s "
+            f"({result.throughput_bytes_per_s / 1024:.1f} KB/s, link efficiency {result.link_efficiency:.0%}), "
+            f"verified: {'yes' if result.verified else 'NO'}"
+        )
+        self._listen()
+        self.flashed.emit(result)
+
+    def _flash_failed(self, exc) -> None:
+        self.flash_status.setText(f"upload failed: {exc} (the board keeps its previous model)")
+        self.ctx.report(exc)
+
+    def check_parity(self) -> None:
+        session, project = self.board.session, self.ctx.project
+        if session is None or project is None:
+            return
+        self.parity_button.setEnabled(False)
+        self.parity_status.setText("running the test windows on the board …")
+        start_worker(_parity, session, str(project.path),
+                     on_progress=lambda p: self._bar(self.parity_progress, p),
+                     on_result=self._parity_done, on_error=self._parity_failed,
+                     on_finished=self._update_buttons)
+
+    def _parity_done(self, r) -> None:
+        self.parity_result = r
+        verdict = "bit-exact" if r.mismatches == 0 else f"{r.mismatches} windows differ (max {r.max_abs_diff})"
+        self.parity_status.setText(f"parity on {r.windows} windows: {verdict}; "
+                                   f"mean latency {r.mean_latency_us / 1000:.2f} ms")
+        self.parity_done.emit(r)
+
+    def _parity_failed(self, exc) -> None:
+        self.parity_status.setText(f"parity check failed: {exc}")
+        self.ctx.report(exc)
+
+    def export_dialog(self, fmt: str) -> None:
+        suffix = {"tflite": "TFLite model (*.tflite)", "c": "C source folder (*)", "arduino": "Arduino library (*.zip)"}[fmt]
+        out, _ = QFileDialog.getSaveFileName(self, f"Export {fmt}", "", suffix)
+        if out:
+            self.export(fmt, out)
+
+    def export(self, fmt: str, out: str) -> None:
+        project = self.ctx.project
+        start_worker(_export, str(project.path), fmt, out,
+                     on_result=lambda p: self.ctx.status.emit(f"exported {p}"), on_error=self.ctx.report)
+
+    # ---------------------------------------------------------------- demo
+    def toggle_demo(self) -> None:
+        win = self.window()
+        if not self.demo:
+            self.demo = True
+            self._saved_state = win.isFullScreen()
+            for name in ("nav",):
+                w = getattr(win, name, None)
+                if w is not None:
+                    w.hide()
+            win.menuBar().hide()
+            win.statusBar().hide()
+            if hasattr(win, "show_page"):
+                win.show_page("Deploy")
+            self.side.hide()
+            self.big.set_size(120)
+            win.showFullScreen()
+        else:
+            self.demo = False
+            nav = getattr(win, "nav", None)
+            if nav is not None:
+                nav.show()
+            win.menuBar().show()
+            win.statusBar().show()
+            self.side.show()
+            self.big.set_size(48)
+            if not self._saved_state:
+                win.showNormal()
+
+    def _escape(self) -> None:
+        if self.demo:
+            self.toggle_demo()
+
+    def shutdown(self) -> None:
+        self._stop_listening()

@@ -1,0 +1,37 @@
+"""The current prediction in letters big enough to read from the back of a room."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+
+class BigLabel(QWidget):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.label = QLabel("—")
+        self.label.setAlignment(Qt.AlignCenter)
+        self.detail = QLabel("")
+        self.detail.setAlignment(Qt.AlignCenter)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.detail)
+        self.set_size(48)
+        self.text = "—"
+
+    def set_size(self, points: int) -> None:
+        font = QFont(self.label.font())
+        font.setPointSize(points)
+        font.setBold(True)
+        self.label.setFont(font)
+        small = QFont(self.detail.font())
+        small.setPointSize(max(10, points // 4))
+        self.detail.setFont(small)
+
+    def show_result(self, label: str, score: float, color: str | None = None) -> None:
+        self.text = label
+        self.label.setText(label)
+        if color:
+            self.label.setStyleSheet(f"color: {QColor(color).name()};")
+        self.detail.setText(f"{score:.0%}")
