@@ -100,13 +100,11 @@ void loop()
     }
     if ((int32_t)(millis() - next_frame) < 0) return;
     next_frame += FRAME_PERIOD_MS;
-    bool streaming = ts_device_streaming(&dev, SENSOR_CAMERA);
-    if (!streaming && ts_tflm_sensor() != SENSOR_CAMERA) return;
+    if (!ts_device_streaming(&dev, SENSOR_CAMERA)) return;  // no images before START
     camera_fb_t *fb = esp_camera_fb_get();
     if (!fb) return;
     if (fb->width == 96 && fb->height == 96) {
-        if (streaming)
-            ts_device_send_image(&dev, SENSOR_CAMERA, &image_seq, image_id++, 96, 96, TS_GRAY8, fb->buf);
+        ts_device_send_image(&dev, SENSOR_CAMERA, &image_seq, image_id++, 96, 96, TS_GRAY8, fb->buf);
         ts_tflm_push_image(SENSOR_CAMERA, fb->buf, 96, 96);
     }
     esp_camera_fb_return(fb);

@@ -202,7 +202,7 @@ def test_truncated_or_padded_host_messages_are_rejected(driver: Driver, cut: int
 
 def test_raw_windows_match_the_python_reference(driver: Driver) -> None:
     for v in load("windows"):
-        out = driver.cmd("window", v["descriptor"], v["steps"], v["samples"])
+        out = driver.cmd("window", v["descriptor"], v["steps"], v["samples"], 0)
         assert out.split(";")[:-1] == v["windows"]
         assert len(v["windows"]) >= 3
 
@@ -252,9 +252,14 @@ def test_c_windows_match_the_hosts_board_parity_quantizer(driver: Driver) -> Non
     raw[:, 0] = rng.integers(-301, 301, size=200) | 1
     wire_desc = make_vectors.ref.descriptor(make_vectors.ref.Descriptor(
         0, 0, nch, window, stride, 1.0, 0, 1 / 256, -128, ("a",), tuple(gain.tolist()), tuple(bias.tolist())))  # fmt: skip
-    out = driver.cmd("window", wire_desc.hex(), len(raw), raw.astype("<i2").tobytes().hex())
+    out = driver.cmd("window", wire_desc.hex(), len(raw), raw.astype("<i2").tobytes().hex(), 0)
     got = [bytes.fromhex(w) for w in out.split(";")[:-1]]
     expect = [quantize_raw_window(raw[s : s + window], desc).tobytes()
               for s in range(0, len(raw) - window + 1, stride)]  # fmt: skip
     assert len(got) == len(expect) == 24
     assert got == expect
+    # the stream restarts at sample 101 (STOP/START): windows are cut again from there
+    out = driver.cmd("window", wire_desc.hex(), len(raw), raw.astype("<i2").tobytes().hex(), 101)
+    got = [bytes.fromhex(w) for w in out.split(";")[:-1]]
+    starts = [s for s in range(0, 101 - window + 1, stride)] + [s for s in range(101, len(raw) - window + 1, stride)]
+    assert got == [quantize_raw_window(raw[s : s + window], desc).tobytes() for s in starts]

@@ -64,3 +64,9 @@ void ts_window_advance(ts_window *w)
     memmove(w->buf, w->buf + (size_t)stride * nch, (size_t)(win - stride) * nch);
     w->filled = (uint16_t)(win - stride);
 }
+
+void ts_window_reset(ts_window *w)
+{
+    w->filled = 0;
+    w->skip = 0;
+}

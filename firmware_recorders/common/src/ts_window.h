@@ -30,6 +30,8 @@ int ts_window_push_f32(ts_window *w, const float *values);
 int ts_window_push_i8(ts_window *w, const int8_t *values);
 /* Slide by the descriptor's stride. */
 void ts_window_advance(ts_window *w);
+/* Forget all steps: the next window starts with the next pushed step (stream restarted). */
+void ts_window_reset(ts_window *w);
 
 #ifdef __cplusplus
 }

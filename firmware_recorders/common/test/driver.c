@@ -273,7 +273,9 @@ static void cmd_window(void)
     unsigned steps = (unsigned)num();
     ts_descriptor d;
     ts_window w;
+    unsigned long reset_at;
     n = hex(bytes);
+    reset_at = num(); /* 0: never */
     if (ts_parse_descriptor(desc, dn, &d) != TS_OK || ts_window_init(&w, &d, buf, sizeof buf)) {
         puts("bad");
         return;
@@ -286,6 +288,7 @@ static void cmd_window(void)
             v[c] = (int16_t)(bytes[k] | (bytes[k + 1] << 8));
         }
         (void)n;
+        if (reset_at && i == reset_at) ts_window_reset(&w);
         if (ts_window_push_i16(&w, v)) {
             put((const uint8_t *)buf, (size_t)d.window * d.n_channels);
             putchar(';');

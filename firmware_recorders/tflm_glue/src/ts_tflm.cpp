@@ -160,6 +160,10 @@ int ts_tflm_sensor(void)
 int ts_tflm_push_i16(uint8_t sensor_id, const int16_t *sample)
 {
     if (!g_desc || g_desc->frontend != TS_FRONTEND_RAW || sensor_id != g_desc->sensor_id) return 0;
+    if (!ts_device_streaming(g_dev, sensor_id)) { /* protocol.md 7: only while it streams; */
+        ts_window_reset(&g_window);                /* windows restart with the stream */
+        return 0;
+    }
     if (!ts_window_push_i16(&g_window, sample)) return 0;
     memcpy(g_interp->input(0)->data.int8, g_window_buf, g_input_bytes);
     run_live_window();
@@ -169,7 +173,9 @@ int ts_tflm_push_i16(uint8_t sensor_id, const int16_t *sample)
 
 int ts_tflm_push_image(uint8_t sensor_id, const uint8_t *gray, uint16_t width, uint16_t height)
 {
-    if (!g_desc || g_desc->frontend != TS_FRONTEND_IMAGE || sensor_id != g_desc->sensor_id) return 0;
+    if (!g_desc || g_desc->frontend != TS_FRONTEND_IMAGE || sensor_id != g_desc->sensor_id ||
+        !ts_device_streaming(g_dev, sensor_id))
+        return 0;
     TfLiteTensor *in = g_interp->input(0);
     int h = in->dims->data[1], w = in->dims->data[2];
     int8_t *dst = in->data.int8;

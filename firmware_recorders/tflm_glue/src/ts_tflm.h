@@ -24,7 +24,9 @@ uint8_t ts_tflm_run(void *ctx, const uint8_t *input, uint32_t n, uint8_t *out, s
 
 /* Live inference. The sketch pushes every sample of every sensor; samples of the sensor
  * the active model listens to are windowed (ts_window), and each full window is run and
- * streamed as INFERENCE. Returns 1 when a window was run. */
+ * streamed as INFERENCE -- only while the host has STARTed that sensor, with windows cut
+ * afresh from the first sample after each START (protocol.md section 7). Returns 1 when
+ * a window was run. */
 int ts_tflm_push_i16(uint8_t sensor_id, const int16_t *sample);
 /* A camera frame (GRAY8) for IMAGE models: resized (nearest) to the input size. */
 /* A camera frame (GRAY8) for IMAGE models: resized (nearest) to the input size. */
