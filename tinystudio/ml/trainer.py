@@ -103,6 +103,38 @@ def stratified_holdout(y: np.ndarray, fraction: float, rng: np.random.Generator)
     return np.flatnonzero(~hold_mask), np.flatnonzero(hold_mask)
 
 
+def recalibrate_batchnorm(model, x: np.ndarray, chunk: int = 256) -> None:
+    """Set batch-norm moving statistics to the training set's, for the final weights.
+
+    Small projects train for only tens of steps, too few for moving averages to forget
+    their initial values (mean 0, variance 1), and inputs such as 0..255 pixels or int8
+    features are far from that: the model would score well in training and poorly in
+    inference. One pass over the (unaugmented) training data with the momentum turned
+    into a running average fixes the statistics; weights are not touched.
+    """
+    from keras import layers
+
+    bns = [lyr for lyr in _all_layers(model) if isinstance(lyr, layers.BatchNormalization)]
+    if not bns or len(x) == 0:
+        return
+    saved = [bn.momentum for bn in bns]
+    try:
+        for i, start in enumerate(range(0, len(x), chunk)):
+            for bn in bns:
+                bn.momentum = i / (i + 1)  # running mean over chunks
+            model(x[start : start + chunk], training=True)
+    finally:
+        for bn, m in zip(bns, saved, strict=True):
+            bn.momentum = m
+
+
+def _all_layers(model):
+    for layer in model.layers:
+        yield layer
+        if hasattr(layer, "layers"):
+            yield from _all_layers(layer)
+
+
 def _check_stop(stop: threading.Event | None) -> None:
     if stop is not None and stop.is_set():
         raise TrainingStopped("training stopped by request; the project is unchanged")
@@ -183,5 +215,6 @@ def train_model(
             break
     if best_weights is not None:
         model.set_weights(best_weights)
+    recalibrate_batchnorm(model, x_tr)
     result.seconds = time.monotonic() - t0
     return result
