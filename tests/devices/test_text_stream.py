@@ -215,3 +215,28 @@ def test_stream_command_reads_an_imu_capture_text_board_with_no_configuration(pu
     assert s["channels"] == 6 and s["channel_names"] == ["aX", "aY", "aZ", "gX", "gY", "gZ"]
     assert s["rate_hz"] == pytest.approx(119.0, rel=0.01)
     assert result["segments"] >= 2
+
+
+def test_text_board_on_a_slow_link_prints_slower_and_loses_no_line():
+    """At 9600 baud a 119 Hz IMU_Capture sketch blocks in Serial.print: fewer lines, all whole."""
+    from tinystudio.devices.virtual_board import SimConfig, build_board
+
+    board = build_board(SimConfig(sensors=("imu",), text="imu_capture", baud=9600, text_pause=0.0))
+    board.start()
+    try:
+        ser = serial.Serial(board.port, 9600, timeout=0.05)
+        ser.write(b"\n")  # the host opens the port: the sketch starts
+        parser = TextStreamParser()
+        nbytes, t0 = 0, time.monotonic()
+        while time.monotonic() - t0 < 4.0:
+            data = ser.read(ser.in_waiting or 1)
+            nbytes += len(data)
+            parser.feed(data, time.monotonic())
+        ser.close()
+    finally:
+        board.stop()
+    assert nbytes / 4.0 < 1.05 * 960
+    assert parser.bad_lines == 0 and parser.n_channels == 6
+    line_bytes = nbytes / max(parser.lines, 1)
+    assert parser.rate_hz * line_bytes == pytest.approx(960, rel=0.15)  # the link sets the pace
+    assert board.link.dropped_frames == 0

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from tinystudio.devices.protocol import SensorKind
-from tinystudio.devices.virtual_board import PtyBoard
+from tinystudio.devices.virtual_board import MAX_BEHIND_S, PtyBoard
 from tinystudio.errors import DeviceError
 
 STYLES = ("imu_capture", "plotter")
@@ -46,6 +46,9 @@ class TextVirtualBoard(PtyBoard):
                 "a text board prints samples, not camera images: use --sensors imu or mic, or --replay a CSV"
             )
         super().__init__(baud, tx_queue_bytes)
+        # Serial.print blocks when the link is full, so a text sketch slows down rather
+        # than losing lines: pause printing while the TX queue is full.
+        self.gate_bytes = self.link.tx_queue_bytes // 2
         self.sensor = sensor
         self.style = style
         self.pause_s = pause_s if style == "imu_capture" else 0.0
@@ -110,6 +113,9 @@ class TextVirtualBoard(PtyBoard):
                 return
             self._begin(now)
         due = int((now - self._t0) * self.rate) - self.emitted
+        if due > self.rate * MAX_BEHIND_S:  # blocked for long: the sketch's next loop() starts late
+            self._t0 = now - (self.emitted + 1) / self.rate
+            due = 1
         if due <= 0:
             return
         if len(self._rows) < due:
@@ -129,7 +135,7 @@ class TextVirtualBoard(PtyBoard):
             self._t0 += self.pause_s
             self.segments += 1
         if text:
-            self.link.queue(text.encode(), droppable=True)
+            self.link.queue(text.encode())
         del self._rows[:take]
         del self._starts[:take]
         self.emitted += take

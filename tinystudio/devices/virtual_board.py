@@ -74,6 +74,8 @@ class PtyBoard:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.error: BaseException | None = None
+        #: Generation pauses while more than this is queued (see ``run``).
+        self.gate_bytes = GATE_BYTES
 
     def start(self) -> str:
         """Run the board on a daemon thread; returns the port path for the host."""
@@ -112,7 +114,7 @@ class PtyBoard:
                 # While the host has not taken what is queued, the board's loop is blocked in
                 # its serial write (as Arduino's Serial.write blocks): no new samples, and a
                 # long stall ends in a sensor overrun, as on hardware.
-                if now >= next_tick and self.link.pending < GATE_BYTES:
+                if now >= next_tick and self.link.pending < self.gate_bytes:
                     self.tick(now)
                     next_tick += BLOCK_S
                     if next_tick < now:
