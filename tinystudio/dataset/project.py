@@ -117,6 +117,10 @@ class Project:
         self.recordings_dir.mkdir(exist_ok=True)
         entries: dict = self._data["recordings"]
         changed = False
+        for lock in self.recordings_dir.glob("*.h5.lock"):
+            h5 = lock.with_suffix("")
+            if not h5.exists() and not _repair.is_being_recorded(h5):
+                lock.unlink(missing_ok=True)  # a recorder died before creating its file
         for file in sorted(self.recordings_dir.glob("*.h5")):
             if _repair.is_being_recorded(file):
                 continue
