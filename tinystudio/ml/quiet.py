@@ -12,7 +12,7 @@ import os
 import sys
 import threading
 
-_lock = threading.Lock()
+_lock = threading.RLock()  # re-entrant: a quiet block may call another
 
 
 @contextlib.contextmanager
