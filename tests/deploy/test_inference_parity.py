@@ -104,3 +104,32 @@ def test_parity_refuses_a_board_without_or_with_another_model(make_board, connec
     upload_model(session, hello_package)
     with pytest.raises(DeployError, match="runs a different model"):
         verify_parity(session, imu_package, inputs=x)
+
+
+def test_keyword_model_on_the_live_microphone_matches_the_host_front_end(make_board, connect, micro_speech_package):
+    """MICRO_SPEECH front end: the board featurizes its own audio; the host's dsp code agrees."""
+    from tinystudio.dsp.audio import MicroFrontend
+
+    board = make_board(sensors=("mic",))
+    session = connect(board, baud=921600)
+    upload_model(session, micro_speech_package)
+    desc = micro_speech_package.descriptor
+    blocks = []
+    session.subscribe(lambda b: blocks.append(np.array(b.samples).reshape(-1)) if b.sensor_id == desc.sensor_id else None)
+    got = threading.Event()
+    with InferenceListener(session, desc.labels,
+                           on_result=lambda r: got.set() if r.window_index >= 2 else None) as listener:
+        session.start(desc.sensor_id)
+        assert got.wait(10.0), listener.summary()
+        session.stop(desc.sensor_id)
+        results = listener.latest(3)
+    assert session.stats(desc.sensor_id).lost_frames == 0
+    audio = np.concatenate(blocks).astype(np.int16)
+    frontend = MicroFrontend()
+    host = TflmRunner(micro_speech_package.tflite, arena_size=session.info.arena_bytes)
+    n = 480 + (desc.window - 1) * 320
+    for r in results:
+        start = r.window_index * desc.stride * 320
+        features = frontend.features(audio[start : start + n])
+        assert features.shape == (49, 40)
+        assert r.raw == tuple(int(v) for v in host.run(features)), r.window_index

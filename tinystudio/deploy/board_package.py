@@ -10,6 +10,7 @@ refuses early, naming the mismatch, when a model cannot run on the connected boa
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +43,11 @@ class BoardPackage:
         return self.descriptor.labels
 
 
+def _f32(x: float) -> float:
+    """The value as the board will hold it (the descriptor carries f32)."""
+    return struct.unpack("<f", struct.pack("<f", float(x)))[0]
+
+
 def board_descriptor(desc, info: DeviceInfo | None = None) -> mm.BoardDescriptor:
     """Map an ML :class:`~tinystudio.ml.package.ModelDescriptor` to the binary descriptor."""
     frontend = _FRONTENDS.get(desc.frontend)
@@ -66,7 +72,7 @@ def board_descriptor(desc, info: DeviceInfo | None = None) -> mm.BoardDescriptor
         n_channels = len(desc.channels)
         if not desc.input_gain:
             desc.fold_input_affine()
-        mul, add = tuple(desc.input_gain), tuple(desc.input_bias)
+        mul, add = tuple(map(_f32, desc.input_gain)), tuple(map(_f32, desc.input_bias))
         if info is not None and sensor.n_channels != n_channels:
             raise DeployError(
                 f"the model reads {n_channels} channels ({', '.join(desc.channels)}) but sensor "
@@ -86,9 +92,9 @@ def board_descriptor(desc, info: DeviceInfo | None = None) -> mm.BoardDescriptor
         n_channels=n_channels,
         window=window,
         stride=stride,
-        input_scale=float(desc.input_scale),
+        input_scale=_f32(desc.input_scale),
         input_zero_point=int(desc.input_zero_point),
-        output_scale=float(desc.output_scale),
+        output_scale=_f32(desc.output_scale),
         output_zero_point=int(desc.output_zero_point),
         labels=tuple(desc.labels),
         mul=mul,
