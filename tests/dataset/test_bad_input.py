@@ -114,3 +114,17 @@ def test_newer_schema_inside_project_refuses_to_open_and_changes_nothing(project
     proc = cli("info", project, "--json", check=False)
     assert proc.returncode == 4 and "future.h5" in proc.stderr and "schema version 2" in proc.stderr
     assert tree_digest(project) == before
+
+
+def test_unfinished_copy_from_a_crash_is_moved_aside(project):
+    import os
+    import time
+
+    tmp = project / "recordings" / "punch.h5.tmp"
+    tmp.write_bytes(b"\x89HDF\r\n\x1a\npartial")
+    old = time.time() - 3600
+    os.utime(tmp, (old, old))
+    p = Project.open(project)
+    assert not tmp.exists() and any("unfinished copy" in r for r in p.repairs)
+    assert [r.id for r in p.recordings()] == ["punch"]
+    assert len(list((project / "damaged").glob("punch*.tmp"))) == 1

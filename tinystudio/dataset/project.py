@@ -15,6 +15,7 @@ import contextlib
 import json
 import os
 import re
+import time
 from pathlib import Path
 
 from tinystudio.dataset import repair as _repair
@@ -121,6 +122,12 @@ class Project:
             h5 = lock.with_suffix("")
             if not h5.exists() and not _repair.is_being_recorded(h5):
                 lock.unlink(missing_ok=True)  # a recorder died before creating its file
+        for tmp in self.recordings_dir.glob("*.h5.tmp"):
+            # A copy interrupted by a crash before its rename; the original is intact. One
+            # that is young or whose recorder is alive may still be written: leave it.
+            if _repair.is_being_recorded(tmp.with_suffix("")) or time.time() - tmp.stat().st_mtime < 60:
+                continue
+            self.repairs.append(_repair.quarantine(tmp, self.path, "unfinished copy left by a crash"))
         for file in sorted(self.recordings_dir.glob("*.h5")):
             if _repair.is_being_recorded(file):
                 continue

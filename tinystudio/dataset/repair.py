@@ -61,7 +61,7 @@ def is_being_recorded(path: Path) -> bool:
     return False
 
 
-def _move_aside(path: Path, project_dir: Path) -> Path:
+def _move_aside(path: Path, project_dir: Path, copy: bool = False) -> Path:
     damaged = project_dir / schema.DAMAGED_DIR
     damaged.mkdir(exist_ok=True)
     target = damaged / f"{path.stem}.{time.strftime('%Y%m%dT%H%M%S')}{path.suffix}"
@@ -69,7 +69,12 @@ def _move_aside(path: Path, project_dir: Path) -> Path:
     while target.exists():
         target = damaged / f"{path.stem}.{time.strftime('%Y%m%dT%H%M%S')}-{i}{path.suffix}"
         i += 1
-    shutil.move(str(path), target)
+    if copy:
+        tmp = target.with_name(target.name + ".part")
+        shutil.copyfile(path, tmp)
+        os.replace(tmp, target)
+    else:
+        shutil.move(str(path), target)
     return target
 
 
@@ -109,7 +114,9 @@ def repair(path: Path, project_dir: Path) -> str:
             with contextlib.suppress(FileNotFoundError):
                 extra.unlink()
         return f"{path.name}: unreadable ({exc}); moved to {moved.relative_to(project_dir)}"
-    moved = _move_aside(path, project_dir)
+    # Copy (not move) the original aside, then replace it atomically: a crash during the
+    # repair leaves the original in place, and the next open simply repairs again.
+    moved = _move_aside(path, project_dir, copy=True)
     segments = [Segment.new(0, n, label)] if label and n > 0 else []
     rewrite_recording(path, segments=segments, n_samples=n, source_swmr=True, source=moved,
                       attrs={"repaired": f"recovered {n} samples after an interrupted recording"})
