@@ -111,3 +111,40 @@ def spawn_sim():
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="session")
+def image_package(tmp_path_factory) -> BoardPackage:
+    """A real int8 conv model on 16 x 16 gray images (pixels 0..255), 3 classes."""
+    import os
+
+    import numpy as np
+
+    cache = tmp_path_factory.getbasetemp() / "image16.tflite"
+    if not cache.exists():
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        import keras
+        import tensorflow as tf
+
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([keras.Input((16, 16, 1)), keras.layers.Rescaling(1 / 255.0),
+                                  keras.layers.Conv2D(4, 3, activation="relu"),
+                                  keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(3, activation="softmax")])
+        rng = np.random.default_rng(0)
+        conv = tf.lite.TFLiteConverter.from_keras_model(model)
+        conv.optimizations = [tf.lite.Optimize.DEFAULT]
+        conv.representative_dataset = lambda: ([rng.uniform(0, 255, (1, 16, 16, 1)).astype(np.float32)]
+                                               for _ in range(16))
+        conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+        conv.inference_input_type = tf.int8
+        conv.inference_output_type = tf.int8
+        cache.write_bytes(conv.convert())
+    data = cache.read_bytes()
+    from tflite_micro.python.tflite_micro import runtime
+
+    interp = runtime.Interpreter.from_bytes(data, arena_size=64 * 1024)
+    qi = interp.get_input_details(0)["quantization_parameters"]
+    qo = interp.get_output_details(0)["quantization_parameters"]
+    desc = mm.BoardDescriptor(2, mm.Frontend.IMAGE, 1, 1, 2, float(qi["scales"][0]), int(qi["zero_points"][0]),
+                              float(qo["scales"][0]), int(qo["zero_points"][0]), ("disc", "edge", "none"))
+    return BoardPackage(data, desc, "image16")

@@ -133,3 +133,28 @@ def test_keyword_model_on_the_live_microphone_matches_the_host_front_end(make_bo
         features = frontend.features(audio[start : start + n])
         assert features.shape == (49, 40)
         assert r.raw == tuple(int(v) for v in host.run(features)), r.window_index
+
+
+def test_image_model_on_the_live_camera_matches_the_host_image_prep(make_board, connect, image_package):
+    """IMAGE front end: the board resizes and quantizes its own frames as the ML layer does."""
+    from tinystudio.dsp.image import prepare_image
+    from tinystudio.ml.package import quantize_float
+
+    board = make_board(sensors=("camera",))
+    session = connect(board, baud=921600)
+    upload_model(session, image_package)
+    desc = image_package.descriptor
+    frames = []
+    session.subscribe(lambda b: frames.extend(np.array(b.samples)) if b.sensor_id == desc.sensor_id else None)
+    got = threading.Event()
+    with InferenceListener(session, desc.labels,
+                           on_result=lambda r: got.set() if r.window_index >= 3 else None) as listener:
+        session.start(desc.sensor_id)
+        assert got.wait(10.0), listener.summary()
+        session.stop(desc.sensor_id)
+        results = listener.latest(4)
+    host = TflmRunner(image_package.tflite, arena_size=session.info.arena_bytes)
+    for r in results:
+        frame = frames[(r.window_index + 1) * desc.stride - 1]  # every stride-th frame
+        x = quantize_float(prepare_image(frame, 16, 16, 1), desc.input_scale, desc.input_zero_point)
+        assert r.raw == tuple(int(v) for v in host.run(x)), r.window_index

@@ -6,6 +6,7 @@ import threading
 import time
 import zlib
 
+import numpy as np
 import pytest
 
 from tinystudio.deploy.upload import model_status, upload_model
@@ -49,18 +50,25 @@ def test_250kb_upload_at_921600(spawn_sim, big_package):
     session.close()
 
 
-def test_100_uploads_with_corrupted_chunks_all_verified(make_board, connect, micro_speech_package, hello_package):
-    board = make_board()
-    session = connect(board)
-    service = board.model_service
+def test_100_uploads_with_corrupted_chunks_all_verified(spawn_sim, micro_speech_package):
+    session = open_session(spawn_sim("--sensors", "imu"), 921600)  # unthrottled, its own process
+    rng = np.random.default_rng(0)
+    crc = zlib.crc32(micro_speech_package.tflite)
     verified = 0
     for i in range(100):
-        pkg = micro_speech_package if i % 2 else hello_package
-        fault(session, mm.FaultKind.CORRUPT_CHUNKS, 1 + i % 3)
-        result = upload_model(session, pkg)
-        verified += result.verified and service.slot.active.tflite == pkg.tflite
+        # Corrupt 1-3 chunks from a random point of the transfer on (first chunks included).
+        at, count, armed = int(rng.integers(0, 8161)), 1 + i % 3, []  # < total - window: chunks left
+
+        def inject(done, total, at=at, count=count, armed=armed):
+            if done >= at and not armed:
+                armed.append(done)
+                session.send(MsgType.FAULT, mm.encode_fault(mm.FaultKind.CORRUPT_CHUNKS, count))
+
+        result = upload_model(session, micro_speech_package, progress=inject)
+        assert armed and result.resends >= 1  # the damaged chunks were really lost and sent again
+        verified += result.verified and model_status(session).model_crc32 == crc
     assert verified == 100
-    assert service.chunks_corrupted == sum(1 + i % 3 for i in range(100))
+    session.close()
 
 
 def test_dropped_chunks_and_a_noisy_return_line_still_verify(make_board, connect, micro_speech_package):

@@ -19,9 +19,18 @@ STRIDE_SAMPLES = 320
 N_FEATURES = 40
 
 
-def _round_clip(y: np.ndarray) -> np.ndarray:
+def _round_half_away(y: np.ndarray) -> np.ndarray:
     y = np.asarray(y, dtype=np.float32)
-    q = np.sign(y) * np.floor(np.abs(y) + np.float32(0.5))
+    return np.sign(y) * np.floor(np.abs(y) + np.float32(0.5))
+
+
+def _round_clip(y: np.ndarray) -> np.ndarray:
+    return np.clip(_round_half_away(y), -128, 127).astype(np.int8)
+
+
+def _quantize(x: np.ndarray, scale: float, zero_point: int) -> np.ndarray:
+    """Float value -> int8 input: round(x / scale) + zero_point, clamped (as TFLite quantizes)."""
+    q = _round_half_away(np.asarray(x, dtype=np.float32) / np.float32(scale)) + zero_point
     return np.clip(q, -128, 127).astype(np.int8)
 
 
@@ -73,7 +82,7 @@ class AudioWindows:
         d = self.desc
         if d.input_scale == 1.0 and d.input_zero_point == 0:
             return out
-        return _round_clip(out.astype(np.float32) / np.float32(d.input_scale) + d.input_zero_point)
+        return _quantize(out, d.input_scale, d.input_zero_point)
 
     def feed(self, block: np.ndarray):
         samples = np.asarray(block).reshape(-1).astype(np.int16)
@@ -114,7 +123,7 @@ class ImageWindows:
         if x.ndim == 2:
             x = np.repeat(x[..., None], self.channels, axis=-1)
         d = self.desc
-        return _round_clip(x / np.float32(d.input_scale) + d.input_zero_point)
+        return _quantize(x, d.input_scale, d.input_zero_point)
 
     def feed(self, block: np.ndarray):
         for image in block:
