@@ -146,9 +146,10 @@ def test_text_board_blocks_become_segments_with_measured_rate(tmp_path):
         b.stop()
     rec = Project.open(tmp_path / "p").recording(out["recording"])
     assert rec.channel_names == ["aX", "aY", "aZ", "gX", "gY", "gZ"]
-    assert rec.rate_hz == pytest.approx(119, rel=0.02)
+    # measured from arrival times by the session, on a loaded 2-core machine: 5 %
+    assert rec.rate_hz == pytest.approx(119, rel=0.05), out
     segs = rec.segments
-    assert len(segs) >= 2 and all(s.label == "wave" for s in segs)
+    assert len(segs) >= 2 and all(s.label == "wave" for s in segs), segs
     assert segs[0].start == 0 and segs[-1].end == rec.n_samples
     assert all(a.end == b.start for a, b in zip(segs, segs[1:], strict=False))
 
