@@ -234,3 +234,34 @@ def test_request_on_closed_session_raises_device_error(start_sim):
     s.close()
     with pytest.raises(DeviceError, match="not connected"):
         s.request(p.MsgType.PING, b"x")
+
+
+def test_text_header_seen_after_connect_renames_channels():
+    """Connecting to a text board mid-stream gives ch0..; its next header names them."""
+    master, slave = os.openpty()
+    path = os.ttyname(slave)
+    stop = threading.Event()
+
+    def board():
+        i = 0
+        while not stop.is_set():
+            line = b"aX,aY,aZ\n" if i == 60 else f"{i},{i + 1},{i + 2}\n".encode()
+            os.write(master, line)
+            i += 1
+            time.sleep(0.005)
+
+    t = threading.Thread(target=board, daemon=True)
+    t.start()
+    try:
+        with BoardSession.open(path, mode="text") as s:
+            assert s.info.sensors[0].channel_names == ["ch0", "ch1", "ch2"]
+            deadline = time.monotonic() + 3
+            while s.info.sensors[0].channel_names != ["aX", "aY", "aZ"]:
+                assert time.monotonic() < deadline, s.info.sensors[0].channel_names
+                time.sleep(0.05)
+            assert s.streams[0].info.channel_names == ["aX", "aY", "aZ"]
+    finally:
+        stop.set()
+        t.join()
+        os.close(master)
+        os.close(slave)

@@ -16,6 +16,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 from tinystudio.devices import protocol as p
 from tinystudio.devices.handshake import Handshake, handshake
@@ -420,7 +421,9 @@ class BoardSession:
                 self._safe(cb, f)
 
     def _handle_text(self, data: bytes, now: float) -> None:
-        chunk = self._link.text_parser.feed(data, now)
+        parser = self._link.text_parser
+        chunk = parser.feed(data, now)
+        self._refresh_text_names(parser)
         n = len(chunk.samples)
         cuts = set(chunk.boundaries)
         self.segments += len(chunk.boundaries)
@@ -433,3 +436,18 @@ class BoardSession:
             self._boundary_pending = n in cuts
         elif cuts:
             self._boundary_pending = True
+
+    def _refresh_text_names(self, parser) -> None:
+        """A header printed after we locked onto the columns renames the channels."""
+        st = self.streams.get(0)
+        names = parser.channel_names
+        if (
+            st is None
+            or not names
+            or names == st.info.channel_names
+            or len(names) != st.info.n_channels
+        ):
+            return
+        sensor = replace(st.info, channels=tuple(p.ChannelInfo(n) for n in names))
+        st.info = sensor
+        self._link.info = replace(self._link.info, sensors=(sensor,))
