@@ -6,7 +6,7 @@ timed against a naive recorder in the same process that resizes and writes the d
 once per row and flushes once per second of data. Then one hour of audio (+ IMU) is
 recorded while RSS is sampled, to show memory stays flat. Last line: one JSON object.
 
-    python benchmarks/bench_record.py [--seconds 120] [--hour-seconds 3600]
+    python benchmarks/bench_record.py [--seconds 600] [--hour-seconds 3600]
 """
 
 from __future__ import annotations
@@ -119,7 +119,7 @@ def run_recorder_with_midpoint(project: Project, seconds: float, rss) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--seconds", type=float, default=120.0, help="data seconds for the throughput run")
+    ap.add_argument("--seconds", type=float, default=600.0, help="data seconds for the throughput run")
     ap.add_argument("--naive-seconds", type=float, default=1.0, help="data seconds for the naive baseline")
     ap.add_argument("--hour-seconds", type=float, default=3600.0, help="data seconds for the memory run")
     args = ap.parse_args()
