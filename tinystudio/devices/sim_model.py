@@ -12,6 +12,11 @@ which is what makes a parity check mean something.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
+import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +31,31 @@ from tinystudio.devices.sim_frontend import live_windows
 SendFn = Callable[[int, int, int, bytes], None]  # (type, stream, seq, body)
 
 
+#: The virtual board loads models into an arena this large, then checks the arena the model
+#: really used against the board's: TFLM's Python binding can crash (instead of failing)
+#: when an arena is too small, and a board must answer MODEL_INVALID, not die.
+LOAD_ARENA_BYTES = 8 * 1024 * 1024
+_stderr_lock = threading.Lock()
+
+
+def arena_used(interp) -> int | None:
+    """Bytes of arena the interpreter allocated, from TFLM's allocation report (on stderr)."""
+    with _stderr_lock, tempfile.TemporaryFile() as tmp:
+        with contextlib.suppress(Exception):
+            sys.stderr.flush()
+        saved = os.dup(2)
+        try:
+            os.dup2(tmp.fileno(), 2)
+            interp.print_allocations()
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        tmp.seek(0)
+        text = tmp.read().decode("utf-8", "replace")
+    m = re.search(r"Arena allocation total (\d+) bytes", text)
+    return int(m.group(1)) if m else None
+
+
 class BoardModel:
     """What the loader builds from an uploaded model: a TFLM interpreter + its shapes."""
 
@@ -33,9 +63,13 @@ class BoardModel:
         from tflite_micro.python.tflite_micro import runtime
 
         try:
-            self.interp = runtime.Interpreter.from_bytes(bytes(tflite), arena_size=int(arena_bytes))
+            self.interp = runtime.Interpreter.from_bytes(bytes(tflite), arena_size=LOAD_ARENA_BYTES)
         except Exception as exc:  # TFLM raises RuntimeError/ValueError on bad models
-            raise ValueError(f"TFLM cannot load it in a {arena_bytes}-byte arena ({exc})") from None
+            raise ValueError(f"TFLM cannot load it ({exc})") from None
+        used = arena_used(self.interp)
+        self.arena_used = used if used is not None else arena_bytes
+        if used is not None and used > arena_bytes:
+            raise ValueError(f"it needs a {used}-byte tensor arena; the board has {arena_bytes}")
         inp = self.interp.get_input_details(0)
         out = self.interp.get_output_details(0)
         self.input_shape = [int(d) for d in inp["shape"]]
@@ -64,7 +98,8 @@ class BoardModel:
 
 def tflm_loader(arena_bytes: int):
     def load(tflite: bytes, desc: mm.BoardDescriptor) -> tuple[BoardModel, int]:
-        return BoardModel(tflite, desc, arena_bytes), arena_bytes
+        model = BoardModel(tflite, desc, arena_bytes)
+        return model, model.arena_used
 
     return load
 
