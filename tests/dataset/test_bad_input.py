@@ -128,3 +128,9 @@ def test_unfinished_copy_from_a_crash_is_moved_aside(project):
     assert not tmp.exists() and any("unfinished copy" in r for r in p.repairs)
     assert [r.id for r in p.recordings()] == ["punch"]
     assert len(list((project / "damaged").glob("punch*.tmp"))) == 1
+
+
+def test_record_from_a_missing_port_creates_no_project(tmp_path):
+    proc = cli("record", tmp_path / "p", "--port", tmp_path / "no-such-port", "--seconds", "1", check=False)
+    assert proc.returncode == 3 and "no-such-port" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "p").exists()

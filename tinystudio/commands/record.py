@@ -90,10 +90,12 @@ def run(args) -> int:
     from tinystudio.devices.session import BoardSession
     from tinystudio.errors import DeviceError
 
-    project = Project.open_or_create(args.project)
-    report_repairs(project)
-    session = BoardSession.open(args.port, args.baud, reconnect=False)
+    if not args.seconds > 0:
+        raise DeviceError(f"--seconds {args.seconds}: record for a positive number of seconds")
+    session = BoardSession.open(args.port, args.baud, reconnect=False)  # before touching the project
     try:
+        project = Project.open_or_create(args.project)
+        report_repairs(project)
         if args.rate and session.text_parser is not None:
             session.text_parser.rate_override = args.rate
         if args.sensor:
