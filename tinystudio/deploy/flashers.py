@@ -138,6 +138,11 @@ def flash_external(target: str, tool: str, port: str, fqbn: str | None = None, c
     else:
         raise DeployError(f"unknown flasher {tool!r}; use arduino-cli or esptool")
     if not dry_run:
-        run_plan(plan)
+        try:
+            run_plan(plan)
+        except DeployError:
+            if workdir is None and plan.missing:
+                shutil.rmtree(work, ignore_errors=True)  # nothing ran: leave no temp folder
+            raise
     return {"tool": tool, "commands": plan.lines(), "ran": not dry_run, "missing": plan.missing,
             "workdir": str(work)}
