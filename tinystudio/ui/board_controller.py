@@ -161,6 +161,7 @@ class BoardController(QObject):
         self._busy = None
         self._unsubscribe = None
         self._ports: list = []
+        self._last_stats: dict = {}
         self._port_worker = None
         self._state.connect(self._on_state)
         self.timer = QTimer(self)
@@ -292,7 +293,17 @@ class BoardController(QObject):
         """{sensor_id: SensorStats} of the live session (cheap: counters only)."""
         if self.session is None:
             return {}
-        return {sid: st.stats() for sid, st in list(self.session.streams.items())}
+        out = {}
+        for sid, st in list(self.session.streams.items()):
+            try:
+                out[sid] = st.stats()
+            except (ValueError, RuntimeError):
+                # the rate estimator can be caught mid-update by the reader thread; a
+                # display can show the previous figure instead of crashing the window
+                if sid in self._last_stats:
+                    out[sid] = self._last_stats[sid]
+        self._last_stats = out
+        return out
 
     def ring(self, sensor_id: int):
         return self.session.ring(sensor_id) if self.session is not None else None

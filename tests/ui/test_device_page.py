@@ -1,0 +1,60 @@
+"""The Device page: live plots from the virtual board, measured rate, port list."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def test_live_plots_follow_the_virtual_board(qtbot, window, connect_virtual):
+    session = connect_virtual(window, sensors=("imu", "mic"))
+    page = window.device_page
+    assert set(page.views) == {s.sensor_id for s in session.info.sensors}
+    imu = page.views[0]
+    assert [len(v.curves) for v in imu.views] == [3, 3]  # one plot per unit: g and deg/s
+    mic_views = page.views[1].views
+    assert type(mic_views[1]).__name__ == "Spectrogram"
+    qtbot.waitUntil(lambda: session.ring(1).total > 16000, timeout=15_000)
+    def points(curve) -> int:
+        x = curve.getData()[0]
+        return 0 if x is None else len(x)
+
+    qtbot.waitUntil(lambda: points(imu.views[0].curves[0]) > 100, timeout=5_000)
+    x, y = imu.views[0].curves[0].getData()
+    assert x[-1] <= 0 and x[0] >= -10.0  # a fixed 10 s window ending now
+    wave = mic_views[0].curves[0].getData()[1]
+    assert len(wave) <= mic_views[0].max_points  # peak-decimated, not 160k points
+    spec = mic_views[1]
+    assert spec.image.max() > spec.db_range[0]  # columns were computed from audio
+    qtbot.waitUntil(lambda: page.stats_table.item(0, 1) is not None, timeout=5_000)
+    rate = float(page.stats_table.item(1, 1).text())
+    assert abs(rate - 16000) < 800
+    assert page.stats_table.item(1, 3).text() == "0"  # no lost frames
+    qtbot.waitUntil(lambda: "Hz" in window.rate_label.text(), timeout=5_000)
+
+
+def test_peak_decimation_keeps_extremes(qapp):
+    from tinystudio.ui.app import configure_plots
+    from tinystudio.ui.widgets.live_plot import LivePlot
+
+    configure_plots()
+    plot = LivePlot("t", ["a"], [0], [1.0], rate_hz=16000, window_s=10.0, max_points=2000)
+    data = np.zeros((160_000, 1), np.int16)
+    data[12_345, 0] = 3000
+    data[99_999, 0] = -2000
+    plot.show_data(data, total=160_000)
+    x, y = plot.curves[0].getData()
+    assert len(y) <= 2000
+    assert y.max() == 3000 and y.min() == -2000
+    assert x[0] >= -10.0 and x[-1] <= 0.0
+
+
+def test_port_list_always_offers_the_virtual_board(qtbot, window):
+    from tinystudio.devices.registry import port_info
+
+    page = window.device_page
+    window.board.ports_changed.emit([port_info("/dev/ttyACM7", 0x2341, 0x805A)])
+    texts = [page.port_combo.itemText(i) for i in range(page.port_combo.count())]
+    assert texts[0] == "Virtual board"
+    assert any("/dev/ttyACM7" in t and "Nano 33 BLE" in t for t in texts), texts
+    window.board.ports_changed.emit([])
+    assert page.port_combo.count() == 1
