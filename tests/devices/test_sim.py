@@ -97,7 +97,7 @@ def test_hello_describes_profile_and_sensors(board):
     finally:
         host.close()
     assert info.board_id == "nano33ble_rev2" and "(virtual)" in info.board_name
-    assert info.model_slot_bytes == 262144 and info.arena_bytes == 131072
+    assert info.model_slot_bytes == 49152 and info.arena_bytes == 49152  # as the real sketch announces
     imu, mic, cam = info.sensors
     assert (imu.name, imu.n_channels, imu.rate_hz, imu.sample_type) == ("imu", 6, 119.0, p.SampleType.I16)
     assert imu.channel_names == ["aX", "aY", "aZ", "gX", "gY", "gZ"]
