@@ -58,3 +58,11 @@ def test_verify_reports_zero_difference_against_itself(micro_speech):
     assert report.max_abs_diff == 0 and report.ok and report.n_compared == 3
     report = verify_tflm(micro_speech, x, ref.astype(np.int32) + 1)
     assert report.max_abs_diff == 1 and not report.ok
+
+
+def test_a_model_that_crashes_tflm_gives_an_error_not_a_dead_process():
+    """TFLM aborts the process on some quantizations; sizing runs in a child process."""
+    from tinystudio.errors import TrainingError
+
+    with pytest.raises(TrainingError, match="TFLM cannot"):
+        smallest_arena(b"\x1c\x00\x00\x00TFL3" + bytes(200))

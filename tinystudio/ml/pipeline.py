@@ -185,7 +185,11 @@ def _train(project, settings, options, budget, on_epoch, on_batch, on_status, st
     if budget is not None:
         _status(on_status, f"checking the model fits {budget.name}")
         pre = convert_int8(model, rep[:8], input_range(spec.frontend))
-        verdict = F.check_fit(len(pre), smallest_arena(pre), budget)
+        try:
+            pre_arena = smallest_arena(pre)
+        except TrainingError:  # untrained weights can upset TFLM; the size check still holds
+            pre_arena = 0
+        verdict = F.check_fit(len(pre), pre_arena, budget)
         if not verdict.fits:
             raise TrainingError(f"{mspec.name} {verdict.message}; choose a smaller model or "
                                 "window, or another board")

@@ -67,25 +67,74 @@ def _fits(tflite: bytes, arena: int, probe: np.ndarray | None) -> bool:
 
 
 def smallest_arena(tflite: bytes, probe: np.ndarray | None = None) -> int:
-    """Smallest arena (multiple of 16 bytes) in which the model allocates and invokes."""
-    hi = 4096
-    while not _fits(tflite, hi, probe):
-        hi *= 2
-        if hi > MAX_ARENA:
+    """Smallest arena (multiple of 16 bytes) in which the model allocates and invokes.
+
+    Runs in a child process: TFLM *aborts* the process (rather than returning an error)
+    on some models, e.g. a softmax whose input scale overflows its fixed-point multiplier,
+    and a model must never take the GUI or the command down with it.
+    """
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "model.npz"
+        arrays = {"model": np.frombuffer(bytes(tflite), dtype=np.uint8)}
+        if probe is not None:
+            arrays["probe"] = np.asarray(probe)
+        np.savez(path, **arrays)
+        proc = subprocess.run([sys.executable, "-m", "tinystudio.ml.tflm", str(path)],
+                              capture_output=True, text=True)
+    if proc.returncode == 0:
+        return int(proc.stdout.strip().splitlines()[-1])
+    if proc.returncode == 2:
+        raise TrainingError(proc.stdout.strip().splitlines()[-1])
+    raise TrainingError(
+        f"TFLM aborted while loading or running the model (exit {proc.returncode}); a tensor's "
+        "quantization is outside what TFLM's kernels accept (e.g. the softmax input range); "
+        "train longer or with more data so activations settle, or choose another model"
+    )
+
+
+def _smallest_arena_here(tflite: bytes, probe: np.ndarray | None = None) -> int:
+    """Measure with TFLM's recording allocator, then confirm the figure loads and runs.
+
+    Loading at a too-small arena is not always a clean error (TFLM has crashed on some
+    models below their need), so the search never goes below the recorded total: it
+    loads once in a large arena, invokes, reads "Arena allocation total N bytes" and
+    steps up from N only if N itself does not work.
+    """
+    import os
+    import re
+    import tempfile
+
+    interp = _interpreter(tflite, MAX_ARENA)
+    details = interp.get_input_details(0)
+    shape = [int(d) for d in details["shape"]]
+    x = np.zeros(shape, dtype=details["dtype"]) if probe is None else np.asarray(probe).reshape(shape)
+    interp.set_input(x, 0)
+    interp.invoke()
+    sys_stderr = os.dup(2)
+    with tempfile.TemporaryFile(mode="w+b") as cap:
+        os.dup2(cap.fileno(), 2)
+        try:
+            interp.print_allocations()
+        finally:
+            os.dup2(sys_stderr, 2)
+            os.close(sys_stderr)
+        cap.seek(0)
+        text = cap.read().decode(errors="replace")
+    match = re.search(r"Arena allocation total (\d+) bytes", text)
+    arena = (int(match.group(1)) + ARENA_ALIGN - 1) // ARENA_ALIGN * ARENA_ALIGN if match else 4096
+    while not _fits(tflite, arena, x):
+        arena += max(ARENA_ALIGN, arena // 64 // ARENA_ALIGN * ARENA_ALIGN)
+        if arena > MAX_ARENA:
             raise TrainingError(
                 f"TFLM cannot allocate this model even in a {MAX_ARENA // 1024} KB arena; "
                 "it probably uses an op or tensor type TFLM does not support"
             )
-    lo = 0  # known not to fit (or nothing known)
-    while hi - lo > ARENA_ALIGN:
-        mid = (lo + hi) // 2 // ARENA_ALIGN * ARENA_ALIGN
-        if mid <= lo:
-            break
-        if _fits(tflite, mid, probe):
-            hi = mid
-        else:
-            lo = mid
-    return hi
+    return arena
 
 
 class TflmRunner:
@@ -156,3 +205,24 @@ def _batched(tflite: bytes, example: np.ndarray) -> np.ndarray:
         interp = _interpreter(tflite, MAX_ARENA)
     details = interp.get_input_details(0)
     return np.asarray(example, dtype=details["dtype"]).reshape([int(d) for d in details["shape"]])
+
+
+def _child(npz_path: str) -> int:
+    """Child-process entry: print the smallest arena, or a message and exit 2."""
+    data = np.load(npz_path)
+    probe = data["probe"] if "probe" in data.files else None
+    try:
+        print(_smallest_arena_here(data["model"].tobytes(), probe))
+    except TrainingError as exc:
+        print(str(exc))
+        return 2
+    except Exception as exc:  # the interpreter raises RuntimeError/ValueError on bad models
+        print(f"TFLM cannot load this model: {str(exc).strip() or type(exc).__name__}")
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(_child(sys.argv[1]))
