@@ -125,7 +125,7 @@ def lost_total(board) -> int:
 class NaivePlots:
     """setData per packet, full resolution, signal per block from the reader thread."""
 
-    def __init__(self, session, window_s: float = 10.0) -> None:
+    def __init__(self, session, meter: Meter, window_s: float = 10.0) -> None:
         import pyqtgraph as pg
         from PySide6.QtCore import QObject, Signal
         from PySide6.QtWidgets import QVBoxLayout, QWidget
@@ -147,12 +147,15 @@ class NaivePlots:
                 self.plots.setdefault(s.sensor_id, []).append((cols, curves, w))
             self.data[s.sensor_id] = (np.zeros((0, s.n_channels), np.float32), int(window_s * s.rate_hz),
                                       s.rate_hz, np.array([c.scale for c in s.channels], np.float32))
-        self.bridge.block.connect(self.on_block)
+        self.deadline = float("inf")
+        self.bridge.block.connect(meter.slot(self.on_block))
         self.unsubscribe = session.subscribe(self.bridge.block.emit)
         self.widget.resize(1000, 900)
         self.widget.show()
 
     def on_block(self, block) -> None:
+        if time.perf_counter() > self.deadline:  # phase over: drain the queue quickly
+            return
         buf, n, rate, scale = self.data[block.sensor_id]
         buf = np.concatenate([buf, block.samples.astype(np.float32) * scale])[-n:]
         self.data[block.sensor_id] = (buf, n, rate, scale)
@@ -223,7 +226,8 @@ def main() -> int:
 
     # naive baseline: the Device page stops drawing, the naive plots take over
     board.tick.disconnect()
-    naive = NaivePlots(board.session)
+    naive = NaivePlots(board.session, meter)
+    naive.deadline = time.perf_counter() + args.seconds
     phase("naive", args.seconds, len([w for p in naive.plots.values() for w in p]))
     naive.close()
     board.tick.connect(meter.slot(page.refresh))

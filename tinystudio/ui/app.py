@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QThreadPool
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -92,4 +92,10 @@ def create_app(argv: list[str] | None = None, dark: bool | None = None) -> QAppl
     if folder:
         QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, folder)
     apply_palette(app, dark)
+    pool = QThreadPool.globalInstance()
+    # Long jobs (training, upload, parity) must not queue behind each other on a 2-core
+    # machine, and pool threads never expire: the virtual board process is tied to the
+    # thread that started it (PR_SET_PDEATHSIG), which must live as long as the window.
+    pool.setMaxThreadCount(max(8, pool.maxThreadCount()))
+    pool.setExpiryTimeout(-1)
     return app

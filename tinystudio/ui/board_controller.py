@@ -47,6 +47,16 @@ class VirtualBoardOptions:
         return cmd + list(self.extra)
 
 
+def _die_with_parent() -> None:
+    """Linux: the virtual board gets SIGTERM if the window's process dies (even SIGKILL),
+    so a crashed or killed window never leaves a board streaming into a pty forever."""
+    import ctypes
+    import signal
+
+    with contextlib.suppress(Exception):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 class VirtualBoardProcess:
     """``tinystudio sim`` as a child process; its first stdout line names the pty."""
 
@@ -63,6 +73,7 @@ class VirtualBoardProcess:
             stdin=subprocess.DEVNULL,
             env=env,
             text=True,
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
         )
         self.port = self._read_port(timeout)
 

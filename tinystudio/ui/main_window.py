@@ -236,7 +236,7 @@ class MainWindow(QMainWindow):
     # -------------------------------------------------------------- projects
     def open_project(self, path: str | Path) -> None:
         path = str(path)
-        self.statusBar().showMessage(f"opening {path} …")
+        self.statusBar().showMessage(f"opening {path} …", 3000)
         start_worker(
             _open_project, path,
             on_result=self.ctx.set_project,

@@ -93,6 +93,7 @@ class DeployPage(QWidget):
             export_row.addWidget(b)
             self.export_buttons[fmt] = b
         self.latency_label = QLabel("latency: —")
+        self.latency_label.setWordWrap(True)
         self.demo_button = QPushButton("Full-screen demo (F11)")
         self.demo_button.clicked.connect(self.toggle_demo)
         side = QVBoxLayout()

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -78,6 +79,7 @@ class DevicePage(QWidget):
         self.stats_table.verticalHeader().setVisible(False)
         self.stats_table.setEditTriggers(QTableWidget.NoEditTriggers)
         self.stats_table.setMaximumHeight(150)
+        self.stats_table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
 
         form = QFormLayout()
         form.addRow("Port", self.port_combo)

@@ -255,6 +255,9 @@ class LabelPage(QWidget):
     def _segment_edited(self, seg_id: str, start: int, end: int) -> None:
         from tinystudio.dataset.labels import resize_segment
 
+        now = next((s for s in self.current.segments if s.id == seg_id), None)
+        if now is None or (now.start, now.end) == (start, end):
+            return  # a stale region (already rebuilt) or no change: nothing to undo
         self.push(resize_segment(self.ctx.project, self.current.id, seg_id, start, end))
 
     def _segment_selected(self, seg) -> None:

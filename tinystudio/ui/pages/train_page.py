@@ -8,6 +8,8 @@ model and arena size against the model's budget, and whether it fits each known 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
@@ -103,9 +106,11 @@ class TrainPage(QWidget):
         self.float_cm = ConfusionMatrix("float model")
         self.int8_cm = ConfusionMatrix("int8 model")
         self.size_label = QLabel("")
+        self.size_label.setWordWrap(True)
         self.fit_table = QTableWidget(0, 2)
         self.fit_table.setHorizontalHeaderLabels(["board", "verdict"])
         self.fit_table.horizontalHeader().setStretchLastSection(True)
+        self.fit_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)
         self.fit_table.verticalHeader().setVisible(False)
         self.fit_table.setEditTriggers(QTableWidget.NoEditTriggers)
         grid = QGridLayout()
@@ -190,7 +195,7 @@ class TrainPage(QWidget):
         self.ctx.save_now()
         options = TrainOptions(epochs=self.epochs.value(), model=train["model"],
                                board=self.board_combo.currentData())
-        self.curves.clear()
+        self.curves.reset()
         self.progress.setRange(0, self.epochs.value())
         self.progress.setValue(0)
         self.status.setText("starting (loading TensorFlow) …")
@@ -231,7 +236,7 @@ class TrainPage(QWidget):
         self.size_label.setText(
             f"{report.model_name}: {report.model_bytes:,} B int8 (budget {report.budget_bytes:,} B), "
             f"TFLM arena {report.arena_bytes:,} B, {report.epochs_run} epochs in "
-            f"{report.train_seconds:.1f} s — saved {report.model_path}"
+            f"{report.train_seconds:.1f} s — saved in {Path(report.model_path).parent.name}"
         )
         self.fit_table.setRowCount(len(report.fit_messages))
         for row, (board, msg) in enumerate(sorted(report.fit_messages.items())):

@@ -28,7 +28,7 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         self.epochs: list[int] = []
         self.setMinimumHeight(200)
 
-    def clear(self) -> None:
+    def reset(self) -> None:
         self.epochs = []
         for k, c in self.curves.items():
             self.history[k] = []
