@@ -104,18 +104,20 @@ class Examples:
     sources: list[str]  # "recording:start" per example, for messages and reports
 
 
-def _audio_clip(rec, start: int, end: int) -> np.ndarray:
+def _audio_clips(rec, start: int, end: int, stride: int) -> list[np.ndarray]:
+    """One-second int16 clips of a segment: padded if shorter, every ``stride`` if longer."""
     data = rec.read(start, end)
     data = data[:, 0] if data.ndim == 2 else data
     if np.issubdtype(data.dtype, np.floating):
         data = np.clip(np.round(data * 32767.0), -32768, 32767)
     clip = audio.resample_int16(data.astype(np.int16), int(round(rec.rate_hz)))
-    centre = len(clip) // 2
-    if len(clip) > audio.CLIP_SAMPLES:
-        clip = clip[centre - audio.CLIP_SAMPLES // 2:][: audio.CLIP_SAMPLES]
-    out = np.zeros(audio.CLIP_SAMPLES, dtype=np.int16)
-    out[: len(clip)] = clip
-    return out
+    if len(clip) <= audio.CLIP_SAMPLES:
+        out = np.zeros(audio.CLIP_SAMPLES, dtype=np.int16)
+        out[: len(clip)] = clip
+        return [out]
+    starts = segment_window_starts(0, len(clip), len(clip),
+                                   WindowSpec(audio.CLIP_SAMPLES, max(1, stride)))
+    return [clip[s : s + audio.CLIP_SAMPLES] for s in starts]
 
 
 def extract(project, spec: DataSpec, split: str | None) -> Examples:
@@ -127,9 +129,10 @@ def extract(project, spec: DataSpec, split: str | None) -> Examples:
             continue  # unassigned segments count as training data
         rec = ls.recording
         if spec.frontend == "micro_speech":
-            xs.append(_audio_clip(rec, ls.start, ls.end))
-            labels.append(ls.label)
-            sources.append(f"{rec.id}:{ls.start}")
+            for clip in _audio_clips(rec, ls.start, ls.end, spec.stride):
+                xs.append(clip)
+                labels.append(ls.label)
+                sources.append(f"{rec.id}:{ls.start}")
         elif spec.frontend == "image":
             for i in range(ls.start, ls.end):
                 frame = np.asarray(rec.read(i, i + 1)[0])
@@ -144,6 +147,9 @@ def extract(project, spec: DataSpec, split: str | None) -> Examples:
                 too_short.append(f"{rec.id} ({rec.n_samples} samples)")
                 continue
             data = rec.read(min(starts), max(starts) + spec.window).astype(np.float32)
+            if spec.raw_scale and not np.allclose(rec.scale, spec.raw_scale):
+                # another board's raw units: express them in the first recording's units
+                data = data * (np.asarray(rec.scale) / np.asarray(spec.raw_scale)).astype(np.float32)
             for s in starts:
                 xs.append(data[s - min(starts): s - min(starts) + spec.window])
                 labels.append(ls.label)
