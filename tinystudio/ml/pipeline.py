@@ -8,6 +8,13 @@ weights). Nothing is written until the very end: the package goes to a hidden fo
 under ``PROJECT/models/`` which is renamed into place, then ``models/current.json`` is
 replaced atomically; a split made for this run is saved only then. A stopped or failed
 run leaves the project as it was.
+
+Per-project training settings live in ``project.settings["train"]`` (all optional):
+``window``/``stride`` (samples) or ``window_ms``/``stride_ms`` for IMU (default: the
+median labeled segment, stride a quarter of it); ``stride`` for audio (default 8000 =
+0.5 s); ``image_size`` ([h, w], default [32, 32]) and ``grayscale`` (default true);
+``model`` (a name from ``models.MODELS``); ``epochs``; ``batch_size``; ``augment``
+(IMU, default true); ``augment_copies`` (audio, default 2).
 """
 
 from __future__ import annotations
