@@ -15,6 +15,8 @@ from tinystudio.ml.package import ModelPackage
 from tinystudio.ml.pipeline import current_package_dir, load_current_package
 from tinystudio.ml.tflm import run_tflm
 
+from .conftest import clear_split
+
 pytestmark = pytest.mark.slow
 
 
@@ -101,6 +103,7 @@ def test_export_tflite_c_and_arduino(trained_punch_flex, tmp_path):
 
 
 def test_train_command_prints_the_json_contract(punch_flex_project, capsys):
+    clear_split(punch_flex_project)  # train makes one, and keeps it once training succeeded
     rc = main(["train", str(punch_flex_project), "--epochs", "40", "--seed", "1", "--json",
                "--board", "nano33ble_rev2", "--quiet"])
     assert rc == 0

@@ -11,6 +11,8 @@ from tinystudio.errors import TrainingError
 from tinystudio.ml.pipeline import TrainOptions, train_project
 from tinystudio.ml.trainer import TrainingStopped
 
+from .conftest import clear_split
+
 
 def _snapshot(folder: Path) -> dict:
     return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
@@ -74,6 +76,7 @@ def test_unknown_board_is_named(punch_flex_project):
 
 
 def test_stop_leaves_the_project_unchanged(punch_flex_project):
+    clear_split(punch_flex_project)  # the split made for this run must not be saved either
     before = _snapshot(punch_flex_project)
     stop = threading.Event()
     batches = []
