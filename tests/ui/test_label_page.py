@@ -69,6 +69,8 @@ def test_auto_segment_and_split(qtbot, window, tmp_path, punch_csv):
     segs = project.recording(rec.id).segments
     assert 8 <= len(segs) <= 12, len(segs)
     assert all(s.label == "punch" and s.end - s.start <= 2 * rec.rate_hz for s in segs)
+    page.auto_segment()  # a second press replaces, never stacks duplicates
+    assert len(project.recording(rec.id).segments) == len(segs)
     page.test_fraction.setValue(0.3)
     page.make_split()
     assert "train" in page.summary.toPlainText()

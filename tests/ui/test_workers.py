@@ -28,10 +28,11 @@ def test_result_progress_and_events_arrive_on_the_gui_thread(qtbot):
     def on_event(e):
         seen["events"].append(e)
 
-    w = start_worker(work, 500, pass_event=True, on_progress=on_progress, on_event=on_event)
-    with qtbot.waitSignal(w.signals.result, timeout=10_000) as blocker:
-        pass
-    assert blocker.args[0] != gui  # ran off the GUI thread
+    results = []
+    start_worker(work, 500, pass_event=True, on_progress=on_progress, on_event=on_event,
+                 on_result=results.append)  # connected before the worker starts: no race
+    qtbot.waitUntil(lambda: len(results) == 1, timeout=10_000)
+    assert results[0] != gui  # ran off the GUI thread
     qtbot.waitUntil(lambda: len(seen["events"]) == 500)
     assert seen["events"] == list(range(500))  # events: every one, in order
     assert seen["progress"][-1] == 499  # progress: coalesced but the last one arrives
@@ -43,10 +44,10 @@ def test_errors_reach_the_window_with_their_message(qtbot):
     def fail(*, progress, stop):
         raise DatasetError("recordings/x.h5: truncated; run repair")
 
-    w = start_worker(fail)
-    with qtbot.waitSignal(w.signals.error, timeout=10_000) as blocker:
-        pass
-    exc = blocker.args[0]
+    errors = []
+    start_worker(fail, on_error=errors.append)
+    qtbot.waitUntil(lambda: len(errors) == 1, timeout=10_000)
+    exc = errors[0]
     assert isinstance(exc, DatasetError) and "truncated" in str(exc)
     assert "DatasetError" in exc.traceback_text
 

@@ -8,6 +8,8 @@ undo is exact; the project is saved shortly after edits settle.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
@@ -51,7 +53,10 @@ def _read_recording(rec, *, progress, stop):
 
 
 def auto_segment_op(project, rec, data, label: str):
-    """Replace whole-take labels by proposals from the signal (one undoable step)."""
+    """Replace the recording's segments by proposals from the signal (one undoable step).
+
+    Replacing rather than adding keeps a second press from stacking duplicates on top of
+    the first; anything replaced comes back with undo."""
     from tinystudio.dataset import autoseg
     from tinystudio.dataset.labels import SetSegments
     from tinystudio.dataset.segments import Segment
@@ -60,9 +65,10 @@ def auto_segment_op(project, rec, data, label: str):
         props = autoseg.propose_voice(data, rec.rate_hz, length_s=1.0)
     else:
         props = autoseg.propose_motion(data, rec.rate_hz)
-    keep = [s for s in rec.segments if not (s.start == 0 and s.end == rec.n_samples)]
     new = [Segment.new(p.start, min(p.end, rec.n_samples), label) for p in props if p.end > p.start]
-    return SetSegments(rec.id, tuple(rec.segments), tuple(keep + new), f"auto-segment {len(new)} {label}")
+    if not new:  # nothing above the threshold: keep what is there
+        return SetSegments(rec.id, tuple(rec.segments), tuple(rec.segments), "auto-segment: nothing found")
+    return SetSegments(rec.id, tuple(rec.segments), tuple(new), f"auto-segment {len(new)} {label}")
 
 
 class LabelPage(QWidget):
@@ -331,7 +337,8 @@ class LabelPage(QWidget):
             n = 0
             for rec, data in pairs:
                 labels = [s.label for s in rec.segments]
-                op = auto_segment_op(project, rec, data, labels[0] if labels else self._label())
+                label = Counter(labels).most_common(1)[0][0] if labels else self._label()
+                op = auto_segment_op(project, rec, data, label)
                 if op.after != op.before:
                     self.push(op)
                     n += 1
