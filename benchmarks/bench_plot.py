@@ -8,8 +8,9 @@ run (offscreen Qt platform):
   peak-decimates in numpy and calls ``setData`` once per curve per frame.
 * ``naive``: the common first attempt: a Qt signal per sample block from the reader
   thread, each appended to the plot data and drawn with ``setData`` at full resolution.
-* ``ours_training``: ``ours`` while a model trains in a worker thread (TensorFlow is
-  imported and trained there during the measurement).
+* ``ours_training``: ``ours`` while a model trains as the Train page runs it (a worker
+  watching ``tinystudio train`` in a child process; TensorFlow loads and trains there
+  during the measurement).
 
 Per phase: redraws/s (paint events of the plot views), frame time p50/p99 (refresh slot
 plus the paints it caused), lost frames (sequence gaps seen by the session) and the
@@ -234,14 +235,16 @@ def main() -> int:
     wait(app, 1.0)
 
     if not args.no_training:
-        from tinystudio.ml.pipeline import TrainOptions, train_project
+        from tinystudio.ml.pipeline import TrainOptions
+        from tinystudio.ui.train_process import train_in_process
 
         project = make_project(tmp)
         done = threading.Event()
 
-        def train(*, progress, stop):
+        def train(*, progress, stop):  # as the Train page does it
             try:
-                return train_project(str(project), TrainOptions(epochs=15), stop=stop)
+                return train_in_process(str(project), TrainOptions(epochs=15), progress=progress,
+                                        stop=stop, event=lambda m: None)
             finally:
                 done.set()
 

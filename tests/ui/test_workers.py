@@ -90,3 +90,14 @@ def test_many_signal_emissions_do_not_crash(qtbot, n):
     assert len(got) == n
     if qt_compat._applied:
         assert sys.getrefcount(True) > qt_compat.PINNED // 2
+
+
+def test_trainer_progress_lines_become_epoch_messages():
+    from tinystudio.ui.train_process import parse_epoch
+
+    p = parse_epoch("epoch 3/15 loss 0.4123 acc 0.812 val_loss 0.5000 val_acc 0.750 eta 12s", 0.0)
+    assert (p.epoch, p.epochs, p.loss, p.accuracy, p.val_loss, p.val_accuracy, p.eta_seconds) == \
+        (3, 15, 0.4123, 0.812, 0.5, 0.75, 12.0)
+    p = parse_epoch("epoch 1/2 loss 0.7000 acc 0.500 eta 1s", 0.0)
+    assert p.val_loss is None and p.val_accuracy is None
+    assert parse_epoch("train: converting to int8", 0.0) is None

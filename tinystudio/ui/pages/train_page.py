@@ -1,8 +1,8 @@
 """Train page: model, epochs, learning rate and window; live curves; the verdicts.
 
-Training runs the same ``train_project`` as ``tinystudio train`` in a worker (TensorFlow
-is imported there, never at start-up). Epoch ends and status lines arrive as queued
-events; batch progress is coalesced. Afterwards: float and int8 confusion matrices, the
+Training runs ``tinystudio train`` (the same ``train_project``) in a child process watched
+by a worker, so TensorFlow never shares the window's GIL (see train_process.py). Epoch
+ends and status lines arrive as queued events. Afterwards: float and int8 confusion matrices, the
 model and arena size against the model's budget, and whether it fits each known board.
 """
 
@@ -34,11 +34,10 @@ from tinystudio.ui.workers import start_worker
 
 
 def _train(project_path, options, *, progress, stop, event):
-    """Worker body; imports the ML stack (and TensorFlow) only here."""
-    from tinystudio.ml.pipeline import train_project
+    """Worker body: the trainer runs in a child process (see train_process.py)."""
+    from tinystudio.ui.train_process import train_in_process
 
-    return train_project(project_path, options, on_epoch=event, on_batch=progress,
-                         on_status=event, stop=stop)
+    return train_in_process(project_path, options, progress=progress, stop=stop, event=event)
 
 
 def _fmt_eta(seconds: float) -> str:

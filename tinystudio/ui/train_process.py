@@ -1,0 +1,91 @@
+"""Train in a child process (`tinystudio train --json`), not in a thread of the window.
+
+Measured with ``benchmarks/bench_plot.py``: training in a worker *thread* stalls the
+event loop for about half a second (the first ``import tensorflow`` holds the GIL while
+it loads its libraries) and roughly halves the redraw rate while Keras runs Python code.
+The same ``train_project`` behind the same command in a child process shares no GIL with
+the window. Epoch lines on the child's stderr become the same ``EpochProgress`` messages
+the in-process trainer emits; the full report is read from the ``report.json`` the
+pipeline writes beside the model; stop is Ctrl-C (SIGINT), which the command handles by
+stopping within one batch and leaving the project unchanged. Qt-free.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from tinystudio.errors import TrainingError
+
+_EPOCH = re.compile(
+    r"epoch (\d+)/(\d+) loss (\S+) acc (\S+)(?: val_loss (\S+) val_acc (\S+))? eta (\d+)s"
+)
+
+
+def parse_epoch(line: str, t0: float):
+    """An ``EpochProgress`` from one ``tinystudio train`` progress line, else None."""
+    from tinystudio.ml.trainer import EpochProgress
+
+    m = _EPOCH.search(line)
+    if m is None:
+        return None
+    e, n, loss, acc, vl, va, eta = m.groups()
+    return EpochProgress(int(e), int(n), float(loss), float(acc),
+                         float(vl) if vl is not None else None,
+                         float(va) if va is not None else None,
+                         time.monotonic() - t0, float(eta))
+
+
+def train_in_process(project_path, options, *, progress, stop, event):
+    """Worker body: run the command, forward its progress, return its ``TrainReport``."""
+    from tinystudio.ml.pipeline import TrainReport
+    from tinystudio.ml.trainer import TrainingStopped
+
+    root = str(Path(__file__).resolve().parents[2])
+    env = dict(os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
+    cmd = [sys.executable, "-m", "tinystudio", "train", str(project_path), "--json",
+           "--seed", str(options.seed)]
+    for flag, value in (("--epochs", options.epochs), ("--board", options.board),
+                        ("--model", options.model)):
+        if value is not None:
+            cmd += [flag, str(value)]
+    event("starting the trainer (loading TensorFlow) …")
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL, env=env, text=True)
+    t0 = time.monotonic()
+    errors: list[str] = []
+
+    def watch_stop() -> None:
+        while proc.poll() is None:
+            if stop.wait(0.1):
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGINT)
+                return
+
+    threading.Thread(target=watch_stop, daemon=True).start()
+    for line in proc.stderr:
+        line = line.rstrip()
+        p = parse_epoch(line, t0)
+        if p is not None:
+            event(p)
+        elif line.startswith("train: "):
+            event(line[len("train: "):])
+        elif line.startswith("tinystudio: error: "):
+            errors.append(line[len("tinystudio: error: "):])
+    out = proc.stdout.read()
+    code = proc.wait()
+    if stop.is_set():
+        raise TrainingStopped("training stopped by request; the project is unchanged")
+    if code != 0:
+        raise TrainingError(errors[-1] if errors else f"the trainer exited with code {code}")
+    summary = json.loads(out.strip().splitlines()[-1])
+    report_file = Path(summary["model_path"]).parent / "report.json"
+    return TrainReport(**json.loads(report_file.read_text(encoding="utf-8")))
