@@ -53,3 +53,17 @@ def test_modules_stay_small():
         if (n := len(p.read_text(encoding="utf-8").splitlines())) > 600
     ]
     assert not big, "split these modules by concept: " + ", ".join(big)
+
+
+def test_test_module_basenames_are_unique():
+    """Test folders without __init__.py share one module namespace under pytest."""
+    tests = Path(__file__).resolve().parent
+    seen: dict[str, Path] = {}
+    clashes = []
+    for path in tests.rglob("test_*.py"):
+        if (path.parent / "__init__.py").exists():
+            continue
+        if path.name in seen:
+            clashes.append(f"{seen[path.name].relative_to(tests)} and {path.relative_to(tests)}")
+        seen[path.name] = path
+    assert not clashes, "rename one of: " + "; ".join(clashes)
