@@ -21,6 +21,7 @@ TFLM_BUILTIN_OPS = frozenset(  # noqa: SIM905
 )
 ARENA_ALIGN = 16
 MAX_ARENA = 4 * 1024 * 1024
+REFINE_BAND = 512
 
 
 def model_ops(tflite: bytes) -> list[str]:
@@ -86,8 +87,11 @@ def smallest_arena(tflite: bytes, probe: np.ndarray | None = None) -> int:
         np.savez(path, **arrays)
         proc = subprocess.run([sys.executable, "-m", "tinystudio.ml.tflm", str(path)],
                               capture_output=True, text=True)
+    lines = proc.stdout.strip().splitlines()
     if proc.returncode == 0:
-        return int(proc.stdout.strip().splitlines()[-1])
+        return int(lines[-1])
+    if proc.returncode < 0 and lines and lines[-1].isdigit():
+        return int(lines[-1])  # measured and confirmed; only the downward refinement crashed
     if proc.returncode == 2:
         raise TrainingError(proc.stdout.strip().splitlines()[-1])
     raise TrainingError(
@@ -97,13 +101,14 @@ def smallest_arena(tflite: bytes, probe: np.ndarray | None = None) -> int:
     )
 
 
-def _smallest_arena_here(tflite: bytes, probe: np.ndarray | None = None) -> int:
+def _smallest_arena_here(tflite: bytes, probe: np.ndarray | None = None,
+                         on_measured=None) -> int:
     """Measure with TFLM's recording allocator, then confirm the figure loads and runs.
 
     Loading at a too-small arena is not always a clean error (TFLM has crashed on some
     models below their need), so the search never goes below the recorded total: it
-    loads once in a large arena, invokes, reads "Arena allocation total N bytes" and
-    steps up from N only if N itself does not work.
+    loads once in a large arena, invokes, reads "Arena allocation total N bytes", steps
+    up from N only if N itself does not work, then bisects down within 512 bytes of N.
     """
     import os
     import re
@@ -134,7 +139,20 @@ def _smallest_arena_here(tflite: bytes, probe: np.ndarray | None = None) -> int:
                 f"TFLM cannot allocate this model even in a {MAX_ARENA // 1024} KB arena; "
                 "it probably uses an op or tensor type TFLM does not support"
             )
-    return arena
+    if on_measured is not None:
+        on_measured(arena)  # confirmed to load and run
+    # The recording allocator counts some alignment slack; bisect down within a narrow
+    # band (allocation failures just below the need are clean errors).
+    lo, hi = max(0, arena - REFINE_BAND), arena
+    while hi - lo > ARENA_ALIGN:
+        mid = (lo + hi) // 2 // ARENA_ALIGN * ARENA_ALIGN
+        if mid <= lo:
+            break
+        if _fits(tflite, mid, x):
+            hi = mid
+        else:
+            lo = mid
+    return hi
 
 
 class TflmRunner:
@@ -212,7 +230,8 @@ def _child(npz_path: str) -> int:
     data = np.load(npz_path)
     probe = data["probe"] if "probe" in data.files else None
     try:
-        print(_smallest_arena_here(data["model"].tobytes(), probe))
+        print(_smallest_arena_here(data["model"].tobytes(), probe,
+                                   lambda n: print(n, flush=True)), flush=True)
     except TrainingError as exc:
         print(str(exc))
         return 2
