@@ -78,17 +78,18 @@ def train_in_process(project_path, options, *, progress, stop, event):
                 return
 
     threading.Thread(target=watch_stop, daemon=True).start()
-    for line in proc.stderr:
-        line = line.rstrip()
-        p = parse_epoch(line, t0)
-        if p is not None:
-            event(p)
-        elif line.startswith("train: "):
-            event(line[len("train: "):])
-        elif line.startswith("tinystudio: error: "):
-            errors.append(line[len("tinystudio: error: "):])
-    out = proc.stdout.read()
-    code = proc.wait()
+    with proc:  # closes the pipes and waits, whatever happens
+        for line in proc.stderr:
+            line = line.rstrip()
+            p = parse_epoch(line, t0)
+            if p is not None:
+                event(p)
+            elif line.startswith("train: "):
+                event(line[len("train: "):])
+            elif line.startswith("tinystudio: error: "):
+                errors.append(line[len("tinystudio: error: "):])
+        out = proc.stdout.read()
+        code = proc.wait()
     if stop.is_set():
         raise TrainingStopped("training stopped by request; the project is unchanged")
     if code != 0:

@@ -1,0 +1,47 @@
+"""Record page countdown and space bar; stopping a training run from the Train page."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from tinystudio.dataset.importers import import_paths
+
+
+def test_space_bar_countdown_then_exact_length(qtbot, window, connect_virtual):
+    connect_virtual(window)
+    window.show_page("Record")
+    page = window.record_page
+    page.label_combo.setEditText("idle")
+    page.duration.setValue(1.0)
+    page.countdown.setValue(1)
+    page.record_button.setFocus()
+    qtbot.keyClick(page.record_button, Qt.Key_Space)
+    assert page.count_timer.isActive() and not page.recording
+    assert "Recording in" in page.state_label.text()
+    qtbot.waitUntil(lambda: page.recording, timeout=5_000)
+    qtbot.waitUntil(lambda: page.last_recording is not None, timeout=15_000)
+    rec = page.last_recording
+    assert rec.n_samples == round(1.0 * rec.rate_hz)
+    assert page.classes.counts.get("idle") == 1
+
+
+def test_stop_training_leaves_the_project_unchanged(qtbot, window, tmp_path, punch_csv, flex_csv):
+    path = window.ctx.project.path
+    import_paths(path, [punch_csv], label="punch")
+    import_paths(path, [flex_csv], label="flex")
+    window.open_project(path)
+    qtbot.waitUntil(lambda: window.ctx.project is not None and len(window.ctx.project.recordings()) == 2,
+                    timeout=10_000)
+    window.show_page("Train")
+    train = window.train_page
+    train.epochs.setValue(500)
+    train.start_button.click()
+    assert train.running and train.stop_button.isEnabled()
+    qtbot.waitUntil(lambda: len(train.curves.epochs) >= 1, timeout=120_000)
+    train.stop_button.click()
+    qtbot.waitUntil(lambda: not train.running, timeout=60_000)
+    assert "stopped" in train.status.text()
+    assert train.report is None
+    assert not (path / "models" / "current.json").exists()
+    assert train.start_button.isEnabled()
+    assert window.error_strip.text == ""  # a requested stop is not an error
