@@ -75,3 +75,19 @@ def test_auto_segment_and_split(qtbot, window, tmp_path, punch_csv):
     page.make_split()
     assert "train" in page.summary.toPlainText()
     assert project.split_config.get("test_fraction") == 0.3
+
+
+def test_undo_redo_keys(qtbot, window, tmp_path, punch_csv):
+    project = _open_with(window, qtbot, tmp_path, punch_csv, "punch")
+    window.show_page("Label")
+    page = window.label_page
+    rec = project.recordings()[0]
+    page.select_recording(rec.id)
+    qtbot.waitUntil(lambda: page.current is not None, timeout=10_000)
+    page.setFocus()
+    qtbot.keyClick(page, Qt.Key_N)  # add a segment in view
+    assert len(project.recording(rec.id).segments) == 11
+    qtbot.keyClick(page, Qt.Key_Z, Qt.ControlModifier)
+    assert len(project.recording(rec.id).segments) == 10
+    qtbot.keyClick(page, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
+    assert len(project.recording(rec.id).segments) == 11

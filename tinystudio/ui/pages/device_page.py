@@ -62,7 +62,7 @@ class DevicePage(QWidget):
         for b in self.sensor_boxes.values():
             sensors_row.addWidget(b)
         self.connect_button = QPushButton("Connect")
-        self.connect_button.setShortcut("Ctrl+K")
+        self.connect_button.setToolTip("Connect (Ctrl+K, Board menu)")
         self.connect_button.clicked.connect(self.connect_selected)
         self.disconnect_button = QPushButton("Disconnect")
         self.disconnect_button.clicked.connect(lambda: self.board.disconnect_board())

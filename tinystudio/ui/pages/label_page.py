@@ -157,8 +157,10 @@ class LabelPage(QWidget):
         def key(seq, slot):
             QShortcut(QKeySequence(seq), self, slot, context=Qt.WidgetWithChildrenShortcut)
 
-        key(QKeySequence.Undo, self.undo_stack.undo)
-        key(QKeySequence.Redo, self.undo_stack.redo)
+        # explicit keys: a QShortcut built from QKeySequence.Redo binds only the first of
+        # the platform's redo keys (Ctrl+Y on Linux), not Ctrl+Shift+Z
+        key("Ctrl+Z", self.undo_stack.undo)
+        key("Ctrl+Y", self.undo_stack.redo)
         key("Ctrl+Shift+Z", self.undo_stack.redo)
         key(Qt.Key_N, self.add_segment)
         key(Qt.Key_Delete, self.delete_selected)
