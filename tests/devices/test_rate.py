@@ -112,3 +112,37 @@ def test_none_until_enough_data_and_follows_a_rate_change():
     assert est.rate_hz == pytest.approx(100.0, rel=2e-3)
     est.reset()
     assert est.rate_hz is None and est.samples == 0
+
+
+def test_reading_while_the_reader_thread_updates_never_raises():
+    import sys
+    import threading
+
+    # Switch threads every microsecond so an unlocked estimator fails within a few
+    # thousand updates (it did: numpy saw the deques change size mid-read).
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    est = RateEstimator()
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def reader():
+        while not stop.is_set():
+            try:
+                _ = est.rate_hz
+            except BaseException as exc:  # the GUI's display timer must never see this
+                errors.append(exc)
+
+    threads = [threading.Thread(target=reader) for _ in range(2)]
+    for t in threads:
+        t.start()
+    t_arr = 0.0
+    for i in range(20_000):
+        t_arr += 0.01 + (0.03 if i % 7 == 0 else 0.0)
+        est.update(t_arr, 1 + (3 if i % 7 == 0 else 0))
+    stop.set()
+    for t in threads:
+        t.join()
+    sys.setswitchinterval(old)
+    assert not errors, errors[:3]
+    assert est.rate_hz is not None

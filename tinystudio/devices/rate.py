@@ -20,6 +20,7 @@ stall lasted.
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 
 import numpy as np
@@ -69,7 +70,8 @@ class RateEstimator:
     ``update`` once per read (all samples of one read share its arrival time; calling it
     per line with the same time works too). ``rate_hz`` is None until the data spans
     ``min_span_s`` seconds. Only the last ``window_s`` seconds count, so a board whose rate
-    changes is followed.
+    changes is followed. The reader thread updates while a display reads, so both hold a
+    lock (one uncontended acquire per read of the port).
     """
 
     def __init__(self, window_s: float = 20.0, min_span_s: float = 0.5, max_points: int = 4096) -> None:
@@ -85,6 +87,7 @@ class RateEstimator:
         self._dirty = False
         self._guess: float | None = None
         self._updates = 0
+        self._lock = threading.RLock()
 
     def reset(self) -> None:
         self.__init__(self.window_s, self.min_span_s, self.max_points)  # type: ignore[misc]
@@ -99,6 +102,10 @@ class RateEstimator:
     def update(self, t_arrival: float, n_samples: int) -> None:
         if n_samples <= 0:
             return
+        with self._lock:
+            self._update(t_arrival, n_samples)
+
+    def _update(self, t_arrival: float, n_samples: int) -> None:
         self.samples += n_samples
         self._updates += 1
         new_segment = not self._segments
@@ -127,10 +134,11 @@ class RateEstimator:
 
     @property
     def rate_hz(self) -> float | None:
-        if self._dirty:
-            self._dirty = False
-            self._cached = self._compute()
-        return self._cached
+        with self._lock:
+            if self._dirty:
+                self._dirty = False
+                self._cached = self._compute()
+            return self._cached
 
     def _compute(self) -> float | None:
         total_w = 0.0
