@@ -159,3 +159,25 @@ def test_autoseg_motion_like_imu_capture_and_voice():
     assert abs(seg.start - sr) <= 320 and abs(seg.end - (sr + 8000)) <= 320
     (kws,) = propose_voice(audio, sr, pre_s=0.1, length_s=1.0)
     assert kws.end - kws.start == sr and abs(kws.start - (sr - 1600)) <= 320
+
+
+def test_segment_split_is_the_same_for_the_same_data_and_seed_in_fresh_projects(tmp_path, punch_csv, flex_csv):
+    """Segment ids are random per import; the split must not depend on them."""
+    import subprocess
+    import sys
+
+    from tinystudio.dataset import Project
+
+    splits = []
+    for name in ("a", "b"):
+        project = tmp_path / name
+        subprocess.run([sys.executable, "-m", "tinystudio", "import", str(project), str(punch_csv),
+                        "--label", "punch"], check=True, capture_output=True)
+        subprocess.run([sys.executable, "-m", "tinystudio", "import", str(project), str(flex_csv),
+                        "--label", "flex"], check=True, capture_output=True)
+        subprocess.run([sys.executable, "-m", "tinystudio", "split", str(project), "--by", "segment",
+                        "--seed", "7"], check=True, capture_output=True)
+        p = Project.open(project)
+        splits.append(sorted((ls.recording.id, ls.start, ls.split) for ls in p.labeled_segments()))
+    assert splits[0] == splits[1]
+    assert {s for *_, s in splits[0]} == {"train", "test"}

@@ -20,10 +20,12 @@ MIN_EXAMPLES = 5
 IMBALANCE_RATIO = 3.0
 
 
-def _stratified(items_by_class: dict[str, list[str]], fraction: float, rng) -> set[str]:
+def _stratified(items_by_class: dict[str, list[str]], fraction: float, rng, order=None) -> set[str]:
+    """``order`` maps an id to a key that does not depend on random ids (segment ids are
+    random per import), so the same data and seed give the same split in a fresh project."""
     test: set[str] = set()
     for label in sorted(items_by_class):
-        items = sorted(items_by_class[label])
+        items = sorted(items_by_class[label], key=order.__getitem__ if order else None)
         rng.shuffle(items)
         n = len(items)
         k = int(round(n * fraction))
@@ -66,14 +68,16 @@ def make_split(project, test_fraction: float = 0.2, seed: int = 0, by: str = "re
                 assignments[rid] = "test" if rid in test else "train"
     else:
         groups = defaultdict(list)
+        order = {}
         for r in recs:
             for s in r.segments:
+                order[s.id] = (r.id, s.start, s.end, s.label)
                 if r.id in held:
                     assignments[s.id] = "test"
                 else:
                     groups[s.label].append(s.id)
         frac = 0.0 if held else test_fraction
-        test = _stratified(groups, frac, rng)
+        test = _stratified(groups, frac, rng, order)
         for ids in groups.values():
             for sid in ids:
                 assignments[sid] = "test" if sid in test else "train"
