@@ -91,3 +91,15 @@ def test_stop_leaves_the_project_unchanged(punch_flex_project):
     assert len(batches) == 3
     assert _snapshot(punch_flex_project) == before
     assert not list((punch_flex_project / "models").iterdir())
+
+
+def test_learning_rate_setting_is_read_and_checked(punch_flex_project):
+    project = Project.open(punch_flex_project)
+    project.settings["train"] = {"learning_rate": 5.0}
+    project.save()
+    before = _snapshot(punch_flex_project)
+    with pytest.raises(TrainingError, match="learning rate 5.0 must be between 0 and 1"):
+        train_project(punch_flex_project, TrainOptions(epochs=1))
+    with pytest.raises(TrainingError, match="learning rate 2.0"):
+        train_project(punch_flex_project, TrainOptions(epochs=1, learning_rate=2.0))
+    assert _snapshot(punch_flex_project) == before

@@ -24,6 +24,8 @@ def add_arguments(parser) -> None:
                              "if the model cannot fit it")
     parser.add_argument("--model", default=None,
                         help="model builder: imu_cnn, ds_cnn, image_cnn, mobilenet_v1_025, reference_dense")
+    parser.add_argument("--learning-rate", type=float, default=None,
+                        help="Adam learning rate (default: the project's setting, else 0.003)")
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
 
@@ -49,7 +51,8 @@ def run(args) -> int:
     try:
         report = train_project(
             args.project,
-            TrainOptions(epochs=args.epochs, seed=args.seed, board=args.board, model=args.model),
+            TrainOptions(epochs=args.epochs, seed=args.seed, board=args.board, model=args.model,
+                         learning_rate=args.learning_rate),
             on_epoch=on_epoch, on_status=on_status, stop=stop,
         )
     except KeyboardInterrupt:

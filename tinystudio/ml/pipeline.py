@@ -13,7 +13,8 @@ Per-project training settings live in ``project.settings["train"]`` (all optiona
 ``window``/``stride`` (samples) or ``window_ms``/``stride_ms`` for IMU (default: the
 median labeled segment, stride a quarter of it); ``stride`` for audio (default 8000 =
 0.5 s); ``image_size`` ([h, w], default [32, 32]) and ``grayscale`` (default true);
-``model`` (a name from ``models.MODELS``); ``epochs``; ``batch_size``; ``augment``
+``model`` (a name from ``models.MODELS``); ``epochs``; ``batch_size``; ``learning_rate``
+(Adam, default 0.003); ``augment``
 (IMU, default true); ``augment_copies`` (audio, default 2).
 """
 
@@ -51,6 +52,7 @@ class TrainOptions:
     board: str | None = None
     model: str | None = None
     batch_size: int | None = None
+    learning_rate: float | None = None
     test_fraction: float = 0.2
 
 
@@ -208,8 +210,11 @@ def _train(project, settings, options, budget, on_epoch, on_batch, on_status, st
         epochs=int(options.epochs or settings.get("epochs", DEFAULT_EPOCHS[spec.frontend])),
         batch_size=int(options.batch_size or settings.get("batch_size",
                                                           16 if spec.frontend == "raw" else 32)),
+        learning_rate=float(options.learning_rate or settings.get("learning_rate", TrainConfig.learning_rate)),
         seed=options.seed,
     )
+    if not 0 < config.learning_rate < 1:
+        raise TrainingError(f"learning rate {config.learning_rate} must be between 0 and 1 (e.g. 0.003)")
     augment = None
     if spec.frontend == "raw" and settings.get("augment", True):
         from tinystudio.ml.augment import augment_imu

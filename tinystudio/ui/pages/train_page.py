@@ -65,12 +65,7 @@ class TrainPage(QWidget):
         self.learning_rate.setRange(0.0001, 0.1)
         self.learning_rate.setSingleStep(0.0005)
         self.learning_rate.setValue(0.003)
-        # Saved as project settings train.learning_rate. As of this writing the ml
-        # pipeline builds TrainConfig without reading it (Adam at its 3e-3 default), so
-        # the tooltip says so instead of pretending.
-        self.learning_rate.setToolTip(
-            "saved in the project's training settings (train.learning_rate); "
-            "the current trainer uses Adam at 0.003 unless its pipeline reads this setting")
+        self.learning_rate.setToolTip("Adam learning rate, saved in the project's training settings")
         self.window_ms = QSpinBox()
         self.window_ms.setRange(0, 10000)
         self.window_ms.setSpecialValueText("automatic")
