@@ -24,7 +24,8 @@ def test_live_plots_follow_the_virtual_board(qtbot, window, connect_virtual):
     wave = mic_views[0].curves[0].getData()[1]
     assert len(wave) <= mic_views[0].max_points  # peak-decimated, not 160k points
     spec = mic_views[1]
-    assert spec.image.max() > spec.db_range[0]  # columns were computed from audio
+    assert spec.last_column_db.max() > spec.db_range[0]  # columns were computed from audio
+    assert (spec.image[:, -1] != spec.image[0, 0]).any()  # and drawn into the image
     qtbot.waitUntil(lambda: page.stats_table.item(0, 1) is not None, timeout=5_000)
     rate = float(page.stats_table.item(1, 1).text())
     assert abs(rate - 16000) < 800
@@ -58,3 +59,49 @@ def test_port_list_always_offers_the_virtual_board(qtbot, window):
     assert any("/dev/ttyACM7" in t and "Nano 33 BLE" in t for t in texts), texts
     window.board.ports_changed.emit([])
     assert page.port_combo.count() == 1
+
+
+def test_incremental_decimation_equals_a_full_redraw(qapp):
+    """Binning only the new samples each tick gives exactly what re-decimating the whole
+    window gives, for audio-like (k=160), IMU-like (k=10) and slow (k=1) rates."""
+    from tinystudio.devices.ring import RingBuffer
+    from tinystudio.ui.app import configure_plots
+    from tinystudio.ui.widgets.live_plot import LivePlot
+
+    configure_plots()
+    rng = np.random.default_rng(7)
+    for rate in (16000, 1000, 50):
+        live = LivePlot("t", ["a", "b"], [0, 2], [1.0, 0.5], rate_hz=rate)
+        full = LivePlot("t", ["a", "b"], [0, 2], [1.0, 0.5], rate_hz=rate)
+        ring = RingBuffer(int(rate * 12), (3,), np.int16)
+        for _ in range(250):  # uneven blocks, sometimes none, ~12 s in all
+            n = int(rng.integers(0, rate // 10 + 2))
+            ring.write(rng.integers(-1000, 1000, (n, 3)).astype(np.int16))
+            live.update_from(ring)
+        full.show_data(ring.latest(), ring.total)
+        for a, b in zip(live.curves, full.curves, strict=True):
+            (xa, ya), (xb, yb) = a.getData(), b.getData()
+            assert len(ya) == len(yb) > 0
+            assert np.array_equal(ya, yb), rate
+            assert np.allclose(xa, xb), rate
+            assert xa[0] >= -10.0 and xa[-1] <= 0.0
+
+
+def test_spectrogram_columns_follow_the_audio(qapp):
+    """A 2 kHz tone lights up the 2 kHz row of the newest columns, nothing else."""
+    from tinystudio.devices.ring import RingBuffer
+    from tinystudio.ui.app import configure_plots
+    from tinystudio.ui.widgets.spectrogram import Spectrogram
+
+    configure_plots()
+    spec = Spectrogram(16000, window_s=10.0)
+    ring = RingBuffer(16000 * 12, (1,), np.int16)
+    t = np.arange(16000) / 16000
+    ring.write((8000 * np.sin(2 * np.pi * 2000 * t)).astype(np.int16)[:, None])
+    assert spec.update_from(ring)
+    assert not spec.update_from(ring)  # nothing new, nothing drawn
+    tone_row = round(2000 / (16000 / spec.n_fft))
+    assert int(np.argmax(spec.last_column_db)) == tone_row
+    newest = spec.image[:, -1]
+    assert newest[tone_row] != newest[tone_row + 40]  # a different colour from the floor
+    assert (spec.image[:, 0] == spec.image[0, 0]).all()  # 10 s ago: nothing yet
