@@ -27,7 +27,7 @@ class StudioContext(QObject):
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(400)
-        self._save_timer.timeout.connect(self.save_now)
+        self._save_timer.timeout.connect(lambda: self.save_now(sync_recordings=False))
 
     def set_project(self, project) -> None:
         self.save_now()
@@ -38,11 +38,14 @@ class StudioContext(QObject):
         """Label edits come in bursts (dragging); write the JSON once they settle."""
         self._save_timer.start()
 
-    def save_now(self) -> None:
+    def save_now(self, sync_recordings: bool = True) -> None:
+        """Write the project. Debounced label edits write only the JSON (the authority,
+        milliseconds); refreshing the label copies inside recording files rewrites whole
+        files, so it waits for a project switch, an import or the window closing."""
         self._save_timer.stop()
         if self.project is not None:
             try:
-                self.project.save()
+                self.project.save(sync_recordings=sync_recordings)
             except Exception as exc:  # noqa: BLE001 - shown, not swallowed
                 self.error.emit(f"could not save the project: {exc}")
 
