@@ -220,9 +220,15 @@ class LivePlot(pg.PlotWidget):
             if k == 1:
                 block = body[:, 0].astype(np.float32)
             else:
+                # (min, max) for even absolute bins, (max, min) for odd ones: the segment
+                # joining two bins then runs max->max or min->min instead of across the
+                # whole envelope, which halves the pixels stroked for noise-like signals
+                # (4.6 -> 2.6 ms for a full-height 2,000-point envelope) and looks the same
+                lo, hi = body.min(axis=1), body.max(axis=1)
+                odd = ((done // k + nb - take + np.arange(take)) & 1).astype(bool)[:, None]
                 block = np.empty((take * 2, body.shape[2]), dtype=np.float32)
-                block[0::2] = body.min(axis=1)
-                block[1::2] = body.max(axis=1)
+                block[0::2] = np.where(odd, hi, lo)
+                block[1::2] = np.where(odd, lo, hi)
             block *= self.scales
             m = len(block)
             for j, xy in enumerate(self.xy):

@@ -3,9 +3,12 @@
 Each refresh takes only the audio that arrived since the previous one (read consistently
 from the ring), cuts it into overlapping frames (``n_fft`` samples every ``hop``), turns
 the new log-magnitude columns into colours with a fixed 256-entry lookup table and a
-fixed dB range, and shifts them into a preallocated 32-bit image that Qt draws directly
+fixed dB range, and writes them into a preallocated 32-bit image that Qt draws directly
 (the ``QImage`` shares the numpy memory: no per-frame level scaling or conversion of the
-whole image, which is what ``ImageItem.setImage`` would redo every frame).
+whole image, which is what ``ImageItem.setImage`` would redo every frame). The image is
+two windows wide and every column is written twice (at ``i`` and ``i + cols``), so the
+visible window is always one contiguous source rectangle: scrolling moves that rectangle
+instead of shifting 800 KB of pixels per tick.
 
 The hop is ``rate / columns_per_s`` (16 kHz: 200 samples, 80 columns/s) so the picture
 moves on every display tick at 60 fps, and 10 s are about 800 columns, one per pixel of
@@ -27,15 +30,16 @@ from tinystudio.ui.widgets.live_plot import consistent_since, tune_view
 class _ImageItem(pg.GraphicsObject):
     """Draws a QImage into a fixed rectangle of the plot (no levels, no LUT per frame)."""
 
-    def __init__(self, qimage: QImage, rect: QRectF) -> None:
+    def __init__(self, qimage: QImage, rect: QRectF, cols: int) -> None:
         super().__init__()
         self.qimage, self.rect = qimage, rect
+        self.source = QRectF(0, 0, cols, qimage.height())
 
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt's name)
         return self.rect
 
     def paint(self, painter, *args) -> None:
-        painter.drawImage(self.rect, self.qimage)
+        painter.drawImage(self.rect, self.qimage, self.source)
 
 
 def _lut32(name: str = "viridis") -> np.ndarray:
@@ -59,8 +63,9 @@ class Spectrogram(pg.PlotWidget):
         self.db_range = db_range
         self._lut = _lut32()
         # row = frequency bin (row 0 = 0 Hz, drawn at the bottom of the y-up view), col = time
-        self.image = np.full((self.bins, self.cols), self._lut[0], dtype=np.uint32)
-        self.qimage = QImage(self.image.data, self.cols, self.bins, self.cols * 4, QImage.Format_RGB32)
+        self._buf = np.full((self.bins, 2 * self.cols), self._lut[0], dtype=np.uint32)
+        self._w = 0  # oldest visible column; the window is _buf[:, _w : _w + cols]
+        self.qimage = QImage(self._buf.data, 2 * self.cols, self.bins, 2 * self.cols * 4, QImage.Format_RGB32)
         self.last_column_db = np.full(self.bins, db_range[0], dtype=np.float32)
         self._window = np.hanning(n_fft).astype(np.float32)
         self._last_total: int | None = None
@@ -77,7 +82,7 @@ class Spectrogram(pg.PlotWidget):
         item.setLabel("bottom", "s")
         item.setLabel("left", "Hz")
         seconds = self.cols * self.hop / self.rate_hz
-        self.img = _ImageItem(self.qimage, QRectF(-seconds, 0, seconds, self.rate_hz / 2))
+        self.img = _ImageItem(self.qimage, QRectF(-seconds, 0, seconds, self.rate_hz / 2), self.cols)
         item.addItem(self.img)
         item.disableAutoRange()
         item.setXRange(-seconds, 0, padding=0)
@@ -113,8 +118,16 @@ class Spectrogram(pg.PlotWidget):
         self.last_column_db = db[-1].astype(np.float32)
         lo, hi = self.db_range
         idx = np.clip((db - lo) * (255.0 / (hi - lo)), 0, 255).astype(np.uint8)
-        if k_draw < self.cols:
-            self.image[:, :-k_draw] = self.image[:, k_draw:]
-        self.image[:, -k_draw:] = self._lut[idx].T
+        at = (self._w + np.arange(k_draw)) % self.cols
+        colours = self._lut[idx].T
+        self._buf[:, at] = colours
+        self._buf[:, at + self.cols] = colours
+        self._w = (self._w + k_draw) % self.cols
+        self.img.source.moveLeft(self._w)
         self.img.update()
         return True
+
+    @property
+    def image(self) -> np.ndarray:
+        """The visible colours (frequency bin x column, oldest column first): a view."""
+        return self._buf[:, self._w : self._w + self.cols]
