@@ -11,9 +11,12 @@ Built so that a frame costs O(new samples) and a few polyline draws (measured wi
 * One graphics item per plot draws every channel as a ``QPolygonF`` polyline whose memory
   *is* the numpy buffer: no per-frame path building, no bounds scans (the item's rect is
   the view's, which is fixed in x and changes in y only when the data leaves the range).
-* Scrolling moves the item by the part of a bin not yet complete (``setPos``), so the x
-  axis, its labels and the title are never repainted by a tick; ticks point outward so
-  the axes do not overlap the data area that each frame repaints.
+* Scrolling translates the painter by the part of a bin not yet complete, so the x
+  axis, its labels and the title are never repainted by a tick (and no ``setPos``, whose
+  Python ``itemChange`` hook cost more than the binning); ticks point outward so the
+  axes do not overlap the data area that each frame repaints.
+* The y range grows as soon as new samples leave it (checked on the new bins only) and
+  is refitted to the whole window twice a second.
 * No legend item over the data (it would be repainted every frame): the title names the
   channels in their curve colours.
 """
@@ -72,7 +75,7 @@ class _Channel:
         p = self._plot
         v = p.valid
         xy = p.xy[self._index][len(p.xy[self._index]) - v :]
-        return xy[:, 0] + p.lines.pos().x(), xy[:, 1].copy()
+        return xy[:, 0] + p.lines.shift, xy[:, 1].copy()
 
 
 class _Lines(pg.GraphicsObject):
@@ -82,6 +85,7 @@ class _Lines(pg.GraphicsObject):
         super().__init__()
         self.polys, self.pens = polys, pens
         self.valid = 0
+        self.shift = 0.0  # x offset (s): the open bin's samples scroll the curves
         self.rect = QRectF(0, 0, 1, 1)
 
     def set_rect(self, rect: QRectF) -> None:
@@ -95,9 +99,12 @@ class _Lines(pg.GraphicsObject):
         v = self.valid
         if v < 2:
             return
+        shift = self.shift
+        painter.translate(shift, 0)
         for poly, pen in zip(self.polys, self.pens, strict=True):
             painter.setPen(pen)
             painter.drawPolyline(poly if v == poly.size() else poly.mid(poly.size() - v, v))
+        painter.translate(-shift, 0)  # the view does not save painter state (tune_view)
 
 
 class LivePlot(pg.PlotWidget):
@@ -129,6 +136,7 @@ class LivePlot(pg.PlotWidget):
         self.bins = self.n if self.k == 1 else max(1, self.n // self.k - 1)
         points = self.bins * self.per_bin
         self._yrange = None
+        self._refit_every = max(1, int(round(0.5 * self.rate_hz / self.k)))  # bins: 0.5 s
         self._reset_state()
         colors = [CHANNEL_COLORS[i % len(CHANNEL_COLORS)] for i in range(len(channel_names))]
         self.pens = [make_pen(c) for c in colors]
@@ -167,6 +175,7 @@ class LivePlot(pg.PlotWidget):
         self._seen = -1  # absolute samples taken from the ring
         self._carry = np.zeros((0, len(self.columns)), np.float32)  # samples of the open bin
         self.valid = 0  # drawn points (fewer than the buffer until 10 s have arrived)
+        self._since_refit = self._refit_every  # fit y to the first data at once
         if hasattr(self, "lines"):
             self.lines.valid = 0
 
@@ -238,11 +247,18 @@ class LivePlot(pg.PlotWidget):
                 y[-m:] = block[:, j]
             self.valid = min(len(self.xy[0]) if self.xy else 0, self.valid + m)
             self.lines.valid = self.valid
-            lo = min(float(xy[len(xy) - self.valid :, 1].min()) for xy in self.xy)
-            hi = max(float(xy[len(xy) - self.valid :, 1].max()) for xy in self.xy)
-            self._fit_y(lo, hi)
+            self._since_refit += take
+            if self._since_refit >= self._refit_every:
+                self._since_refit = 0
+                lo = min(float(xy[len(xy) - self.valid :, 1].min()) for xy in self.xy)
+                hi = max(float(xy[len(xy) - self.valid :, 1].max()) for xy in self.xy)
+                self._fit_y(lo, hi)
+            else:  # only grow, from the new bins
+                lo, hi = float(block.min()), float(block.max())
+                if lo < self._yrange[0] or hi > self._yrange[1]:
+                    self._fit_y(min(lo, self._yrange[0]), max(hi, self._yrange[1]))
         phase = total - (done + nb * k)  # samples of the open bin: scroll by them
-        self.lines.setPos(-phase / self.rate_hz, 0)
+        self.lines.shift = -phase / self.rate_hz
         self.lines.update()
 
     def _fit_y(self, lo: float, hi: float) -> None:
