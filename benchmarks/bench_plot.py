@@ -4,8 +4,10 @@ The virtual board streams 6 IMU channels at 1 kHz plus 16 kHz audio; the Device 
 shows 10 s of each (two IMU plots, the waveform and the spectrogram). Measured in the same
 run (offscreen Qt platform):
 
-* ``ours``: the app as shipped: the display timer pulls the ring buffers (~60 Hz),
-  peak-decimates in numpy and calls ``setData`` once per curve per frame.
+* ``ours``: the app as shipped: the display timer (62 Hz) takes only the samples that
+  arrived since its previous tick from the ring buffers, bins them into (min, max) pairs
+  appended to fixed per-plot buffers (about two points per pixel column) and repaints one
+  polyline item per plot; the spectrogram computes only the new FFT columns.
 * ``naive``: the common first attempt: a Qt signal per sample block from the reader
   thread, each appended to the plot data and drawn with ``setData`` at full resolution.
 * ``ours_training``: ``ours`` while a model trains as the Train page runs it (a worker

@@ -3,7 +3,7 @@
 Views never talk to the serial port. This controller owns the :class:`BoardSession`
 (opened and closed in workers because the handshake may take seconds), starts and stops
 the virtual board subprocess, marshals the reader thread's state callbacks onto the GUI
-thread with a queued signal, and drives a single display timer (~50 Hz) from which every
+thread with a queued signal, and drives a single display timer (62 Hz) from which every
 live view pulls the newest samples out of the ring buffers. There is no signal per
 packet: at 16 kHz that would drown the event loop.
 """
