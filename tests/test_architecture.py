@@ -67,3 +67,15 @@ def test_test_module_basenames_are_unique():
             clashes.append(f"{seen[path.name].relative_to(tests)} and {path.relative_to(tests)}")
         seen[path.name] = path
     assert not clashes, "rename one of: " + "; ".join(clashes)
+
+
+def test_ruff_is_clean():
+    """The style the repository promises (pyproject's [tool.ruff]) holds everywhere."""
+    repo = PACKAGE.parent
+    out = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "tinystudio", "tests", "benchmarks", "scripts"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-1000:]
