@@ -252,3 +252,27 @@ def _commit_failure(status: Status, pkg: BoardPackage, where: str) -> str:
             "descriptor that does not match the model); it keeps its previous model"
         )
     return f"{where} did not activate the model ({status.name}); it keeps its previous model"
+
+
+def upload_with_streams_paused(
+    session,
+    package,
+    progress: ProgressCallback | None = None,
+    stop: threading.Event | None = None,
+) -> UploadResult:
+    """Upload while the board streams: pause its sensors, upload, restart them.
+
+    Samples queued ahead of the board's ACKs slow an upload down (about 56 % link
+    efficiency at 115200 baud beside a 16 kHz stream). The CLI's `flash` opens a quiet
+    session of its own; a window that keeps one session open uses this instead. The
+    board infers on its live stream, so what ran before runs again afterwards.
+    """
+    paused = sorted(session.streaming) if session.mode == "binary" else []
+    if paused:
+        session.stop()
+    try:
+        return upload_model(session, package, progress=progress, stop=stop)
+    finally:
+        with contextlib.suppress(DeviceError):
+            for sensor_id in paused:
+                session.start(sensor_id)

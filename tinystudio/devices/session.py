@@ -169,6 +169,11 @@ class BoardSession:
         return self._link.mode if self._link else "unknown"
 
     @property
+    def streaming(self) -> frozenset[int]:
+        """Sensor ids started with :meth:`start` and not stopped since."""
+        return frozenset(self._streaming)
+
+    @property
     def text_parser(self):
         return self._link.text_parser if self._link else None
 

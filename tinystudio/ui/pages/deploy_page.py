@@ -34,10 +34,10 @@ def _load_package(project_path, *, progress, stop):
 
 def _flash(session, project_path, *, progress, stop):
     from tinystudio.deploy.board_package import load_model_package
-    from tinystudio.deploy.upload import upload_model
+    from tinystudio.deploy.upload import upload_with_streams_paused
 
     package = load_model_package(project_path)
-    result = upload_model(session, package, progress=lambda d, t: progress((d, t)), stop=stop)
+    result = upload_with_streams_paused(session, package, progress=lambda d, t: progress((d, t)), stop=stop)
     return package, result
 
 
