@@ -136,13 +136,15 @@ def test_reading_while_the_reader_thread_updates_never_raises():
     threads = [threading.Thread(target=reader) for _ in range(2)]
     for t in threads:
         t.start()
-    t_arr = 0.0
-    for i in range(20_000):
-        t_arr += 0.01 + (0.03 if i % 7 == 0 else 0.0)
-        est.update(t_arr, 1 + (3 if i % 7 == 0 else 0))
-    stop.set()
-    for t in threads:
-        t.join()
-    sys.setswitchinterval(old)
+    try:
+        t_arr = 0.0
+        for i in range(20_000):
+            t_arr += 0.01 + (0.03 if i % 7 == 0 else 0.0)
+            est.update(t_arr, 1 + (3 if i % 7 == 0 else 0))
+    finally:  # never leave the rest of the suite switching threads every microsecond
+        stop.set()
+        for t in threads:
+            t.join()
+        sys.setswitchinterval(old)
     assert not errors, errors[:3]
     assert est.rate_hz is not None
