@@ -175,8 +175,7 @@ class NaivePlots:
 def make_project(tmp: Path) -> Path:
     from tinystudio.dataset.importers import import_paths
 
-    shared = Path(os.environ.get("TINYSTUDIO_SHARED", REPO.parent / "shared"))
-    data = shared / "datasets" / "gestures_punch_flex"
+    data = REPO / "resources" / "examples" / "gestures_punch_flex"
     project = tmp / "train-project"
     import_paths(project, [data / "punch.csv"], label="punch")
     import_paths(project, [data / "flex.csv"], label="flex")

@@ -1,14 +1,14 @@
 """Punch/flex: TinyStudio's int8 IMU CNN vs the GestureToEmoji tutorial's Dense model.
 
 Both are trained in this run on the same project split of the real Arduino recordings
-(../shared/datasets/gestures_punch_flex). TinyStudio's side is the full `train` pipeline
+(resources/examples/gestures_punch_flex). TinyStudio's side is the full `train` pipeline
 (windows, normalization folded into the descriptor, augmentation, early stopping, int8
 conversion, TFLM verification). The reference is the tutorial's recipe: 714 min-max
 scaled inputs ((a + 4) / 8, (g + 2000) / 4000), Dense 50-15-2 (relu, relu, softmax),
 RMSprop, mean squared error, 600 epochs, batch size 1; its float .tflite size is what the
 tutorial ships, its int8 size is given too. Last line: one JSON object.
 
-    python benchmarks/bench_train.py [--splits N] [--shared PATH]
+    python benchmarks/bench_train.py [--splits N] [--data PATH]
 
 Each split is a fresh import, so a fresh random 80/20 split of the 20 gestures (4 test
 gestures); several splits show how much one atypical gesture moves a 4-gesture score.
@@ -103,9 +103,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--splits", type=int, default=3,
                     help="independent random splits (each: both models trained), default 3")
-    ap.add_argument("--shared", type=Path, default=REPO.parent / "shared")
+    ap.add_argument("--data", type=Path, default=REPO / "resources" / "examples" / "gestures_punch_flex")
     args = ap.parse_args()
-    data = args.shared / "datasets" / "gestures_punch_flex"
+    data = args.data
     runs = [one_split(data, seed) for seed in range(args.splits)]
 
     def col(key, side="ours"):

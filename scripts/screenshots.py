@@ -46,8 +46,7 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="tinystudio-shots-"))
     os.environ["TINYSTUDIO_SETTINGS_DIR"] = str(tmp / "settings")
-    shared = Path(os.environ.get("TINYSTUDIO_SHARED", REPO.parent / "shared"))
-    data = shared / "datasets" / "gestures_punch_flex"
+    data = REPO / "resources" / "examples" / "gestures_punch_flex"
 
     from tinystudio.dataset.importers import import_paths
 

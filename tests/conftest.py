@@ -1,7 +1,8 @@
 """Shared test configuration.
 
 Qt tests run offscreen; the core's tests need no display at all. Paths to the reference
-data in ../shared are resolved once here so tests read the real recordings and models.
+data shipped in resources/examples are resolved once here so tests read the real recordings
+and models (from the project itself: a fresh clone needs no other folder).
 """
 
 from __future__ import annotations
@@ -16,24 +17,35 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("TINYSTUDIO_SHARED", REPO.parent / "shared"))
+EXAMPLES = REPO / "resources" / "examples"
 
 
 @pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    if not SHARED.exists():
-        pytest.fail(f"reference data folder {SHARED} is missing; set TINYSTUDIO_SHARED")
-    return SHARED
+def examples_dir() -> Path:
+    """resources/examples: punch/flex, micro_speech clips, ei_phone_motion, TFLM models."""
+    if not EXAMPLES.exists():
+        pytest.fail(f"example data folder {EXAMPLES} is missing from this checkout")
+    return EXAMPLES
 
 
 @pytest.fixture(scope="session")
-def punch_csv(shared_dir: Path) -> Path:
-    return shared_dir / "datasets" / "gestures_punch_flex" / "punch.csv"
+def tflm_models(examples_dir: Path) -> Path:
+    return examples_dir / "tflm_models"
 
 
 @pytest.fixture(scope="session")
-def flex_csv(shared_dir: Path) -> Path:
-    return shared_dir / "datasets" / "gestures_punch_flex" / "flex.csv"
+def micro_speech_dir(examples_dir: Path) -> Path:
+    return examples_dir / "micro_speech"
+
+
+@pytest.fixture(scope="session")
+def punch_csv(examples_dir: Path) -> Path:
+    return examples_dir / "gestures_punch_flex" / "punch.csv"
+
+
+@pytest.fixture(scope="session")
+def flex_csv(examples_dir: Path) -> Path:
+    return examples_dir / "gestures_punch_flex" / "flex.csv"
 
 
 @pytest.fixture(scope="session")

@@ -104,11 +104,11 @@ def test_wav_formats_roundtrip(tmp_path, dtype, bits):
     assert f.read_bytes() == (src / "clip.wav").read_bytes()
 
 
-def test_micro_speech_wavs_and_folder_labels(tmp_path, shared_dir):
+def test_micro_speech_wavs_and_folder_labels(tmp_path, micro_speech_dir):
     src = tmp_path / "kws"
     for label, name in (("yes", "yes_1000ms.wav"), ("no", "no_1000ms.wav")):
         (src / label).mkdir(parents=True)
-        (src / label / name).write_bytes((shared_dir / "datasets" / "micro_speech" / name).read_bytes())
+        (src / label / name).write_bytes((micro_speech_dir / name).read_bytes())
     proj = tmp_path / "p"
     assert cli_json("import", proj, src) == {"recordings": 2, "segments": 2, "samples": 32000}
     info = cli_json("info", proj)

@@ -17,15 +17,15 @@ MICRO_SPEECH_DESC = mm.BoardDescriptor(
 
 
 @pytest.fixture(scope="session")
-def micro_speech_package(shared_dir) -> BoardPackage:
+def micro_speech_package(tflm_models) -> BoardPackage:
     """TFLM's micro_speech model (18,800 bytes): the ~20 KB upload case."""
-    data = (shared_dir / "models" / "tflm_examples" / "micro_speech_quantized.tflite").read_bytes()
+    data = (tflm_models / "micro_speech_quantized.tflite").read_bytes()
     return BoardPackage(data, MICRO_SPEECH_DESC, "micro_speech")
 
 
 @pytest.fixture(scope="session")
-def hello_package(shared_dir) -> BoardPackage:
-    data = (shared_dir / "models" / "tflm_examples" / "hello_world_int8.tflite").read_bytes()
+def hello_package(tflm_models) -> BoardPackage:
+    data = (tflm_models / "hello_world_int8.tflite").read_bytes()
     desc = mm.BoardDescriptor(0, mm.Frontend.RAW, 1, 1, 1, 0.02448012, -128, 0.00829096, 5, ("y",),
                               (0.01,), (-128.0,))  # fmt: skip
     return BoardPackage(data, desc, "hello_world")

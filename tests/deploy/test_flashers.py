@@ -14,8 +14,8 @@ from tinystudio.ml.package import ModelDescriptor, ModelPackage
 
 
 @pytest.fixture
-def package(shared_dir) -> ModelPackage:
-    tflite = (shared_dir / "models" / "tflm_examples" / "hello_world_int8.tflite").read_bytes()
+def package(tflm_models) -> ModelPackage:
+    tflite = (tflm_models / "hello_world_int8.tflite").read_bytes()
     desc = ModelDescriptor(labels=["sine"], sensor_kind="imu", frontend="raw", rate_hz=119.0, channels=["aX"],
                            window=1, stride=1, input_shape=[1], input_scale=0.0245, input_zero_point=-128,
                            output_scale=0.0083, output_zero_point=5, raw_scale=[1 / 4096], model_name="hello",

@@ -244,8 +244,8 @@ def test_replay_csv_round_trips_values_within_quantization(punch_csv):
     assert np.abs(values[:, :3] - csv[:n, :3]).max() < 1e-6  # accel decimals fit int16 exactly
 
 
-def test_replay_wav_streams_the_file_at_its_rate(shared_dir, tmp_path):
-    src = shared_dir / "datasets" / "micro_speech" / "yes_1000ms.wav"
+def test_replay_wav_streams_the_file_at_its_rate(micro_speech_dir, tmp_path):
+    src = micro_speech_dir / "yes_1000ms.wav"
     with wave.open(str(src)) as w:
         pcm = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
         rate = w.getframerate()

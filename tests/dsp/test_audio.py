@@ -6,8 +6,8 @@ from tinystudio.errors import DatasetError
 
 
 @pytest.fixture(scope="module")
-def yes_clip(shared_dir):
-    rate, samples = audio.read_wav(shared_dir / "datasets" / "micro_speech" / "yes_1000ms.wav")
+def yes_clip(micro_speech_dir):
+    rate, samples = audio.read_wav(micro_speech_dir / "yes_1000ms.wav")
     assert rate == 16000
     return samples
 

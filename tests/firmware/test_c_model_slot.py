@@ -24,8 +24,8 @@ def board(driver: Driver) -> Board:
 
 
 @pytest.fixture(scope="module")
-def models(shared_dir: Path) -> dict[str, bytes]:
-    d = shared_dir / "models" / "tflm_examples"
+def models(tflm_models: Path) -> dict[str, bytes]:
+    d = tflm_models
     return {n: (d / f"{n}.tflite").read_bytes()
             for n in ("hello_world_int8", "audio_preprocessor_float", "micro_speech_quantized")}  # fmt: skip
 

@@ -36,8 +36,8 @@ def loader(data: bytes, desc: mm.BoardDescriptor) -> tuple[object, int]:
 
 
 @pytest.fixture(scope="module")
-def models(shared_dir: Path) -> list[bytes]:
-    d = shared_dir / "models" / "tflm_examples"
+def models(tflm_models: Path) -> list[bytes]:
+    d = tflm_models
     hello = (d / "hello_world_int8.tflite").read_bytes()
     return [hello, (d / "audio_preprocessor_float.tflite").read_bytes(), bytes(range(256)) * 12,
             hello + bytes(SLOT_BYTES)]  # fmt: skip

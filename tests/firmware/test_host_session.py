@@ -52,8 +52,8 @@ def c_board(c_build: Path) -> Iterator[Callable[[int], str]]:
 
 
 @pytest.fixture(scope="module")
-def package(shared_dir: Path) -> BoardPackage:
-    data = (shared_dir / "models" / "tflm_examples" / "audio_preprocessor_float.tflite").read_bytes()
+def package(tflm_models: Path) -> BoardPackage:
+    data = (tflm_models / "audio_preprocessor_float.tflite").read_bytes()
     return BoardPackage(data, DESC, "audio_preprocessor_float")
 
 

@@ -10,15 +10,15 @@ from tinystudio.ml.tflm import model_ops, run_tflm, smallest_arena, unsupported_
 
 
 @pytest.fixture(scope="module")
-def micro_speech(shared_dir):
-    return (shared_dir / "models" / "tflm_examples" / "micro_speech_quantized.tflite").read_bytes()
+def micro_speech(tflm_models, micro_speech_dir):
+    return (tflm_models / "micro_speech_quantized.tflite").read_bytes()
 
 
-def test_classify_reference_micro_speech(shared_dir, capsys):
+def test_classify_reference_micro_speech(tflm_models, micro_speech_dir, capsys):
     """The acceptance check: TFLM's own model + front end label TFLM's clips yes and no."""
-    clips = shared_dir / "datasets" / "micro_speech"
+    clips = micro_speech_dir
     rc = main([
-        "classify", "--model", str(shared_dir / "models/tflm_examples/micro_speech_quantized.tflite"),
+        "classify", "--model", str(tflm_models / "micro_speech_quantized.tflite"),
         "--labels", "silence,unknown,yes,no", "--frontend", "micro_speech",
         str(clips / "yes_1000ms.wav"), str(clips / "no_1000ms.wav"), "--json",
     ])
