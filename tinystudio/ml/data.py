@@ -24,6 +24,9 @@ from tinystudio.errors import TrainingError
 MIN_EXAMPLES_PER_CLASS = 3  # in the training split, after windowing
 FRONTEND_FOR = {"imu": "raw", "generic": "raw", "microphone": "micro_speech", "camera": "image"}
 DEFAULT_IMAGE_SIZE = (32, 32)
+CONTINUOUS_SECONDS = 3.0  # median label longer than this: continuous data, fixed windows
+CONTINUOUS_WINDOW_MS = 2000.0
+CONTINUOUS_STRIDE_MS = 500.0
 
 
 @dataclass
@@ -71,11 +74,21 @@ def data_spec(project, settings: dict | None = None) -> DataSpec:
         spec.stride = int(settings.get("stride", audio.CLIP_SAMPLES // 2))
     elif frontend == "image":
         h, w = settings.get("image_size", DEFAULT_IMAGE_SIZE)
-        c = 1 if settings.get("grayscale", True) else 3
+        c = 1 if settings.get("grayscale", not _is_color(recs)) else 3
         spec.image_shape = (int(h), int(w), c)
     else:
         spec.window, spec.stride = _imu_window(project, settings, spec.rate_hz)
     return spec
+
+
+def _is_color(recs) -> bool:
+    """Colour is kept when any recording holds colour frames (classes may differ by it)."""
+    for r in recs:
+        if r.n_samples:
+            frame = np.asarray(r.read(0, 1)[0])
+            if frame.ndim == 3 and frame.shape[-1] >= 3:
+                return True
+    return False
 
 
 def _imu_window(project, settings: dict, rate: float) -> tuple[int, int]:
@@ -91,8 +104,24 @@ def _imu_window(project, settings: dict, rate: float) -> tuple[int, int]:
             raise TrainingError(f"window {length} / stride {stride} samples: both must be positive")
         return length, stride
     lengths = [ls.end - ls.start for ls in project.labeled_segments()]
-    length = int(np.median(lengths))  # a typical gesture, as labeled
-    return length, max(1, length // 4)
+    return default_window(lengths, rate)
+
+
+def default_window(segment_lengths: list[int], rate: float) -> tuple[int, int]:
+    """``(window, stride)`` in samples from the labeled segments.
+
+    Gesture-length labels (a median up to ``CONTINUOUS_SECONDS``) give one window the
+    length of a typical gesture, as labeled, with a quarter-window stride. Longer labels
+    are continuous motion labeled whole (Edge Impulse's workflow, loggers, phone apps):
+    one window per recording would leave nothing to learn from, so they get fixed
+    ``CONTINUOUS_WINDOW_MS`` windows every ``CONTINUOUS_STRIDE_MS``.
+    """
+    median = float(np.median(segment_lengths))
+    if median <= CONTINUOUS_SECONDS * rate:
+        length = int(median)
+        return length, max(1, length // 4)
+    ws = WindowSpec.from_ms(CONTINUOUS_WINDOW_MS, CONTINUOUS_STRIDE_MS, rate)
+    return max(2, ws.length), ws.stride
 
 
 @dataclass
@@ -102,6 +131,8 @@ class Examples:
     x: np.ndarray  # imu: raw (n, window, ch); audio: int16 (n, 16000); image: (n, h, w, c)
     labels: list[str]
     sources: list[str]  # "recording:start" per example, for messages and reports
+    skipped: list[str] = field(default_factory=list)  # recordings shorter than a window
+    groups: list[str] = field(default_factory=list)  # segment (or time part) of each example
 
 
 def _audio_clips(rec, start: int, end: int, stride: int) -> list[np.ndarray]:
@@ -121,30 +152,46 @@ def _audio_clips(rec, start: int, end: int, stride: int) -> list[np.ndarray]:
 
 
 def extract(project, spec: DataSpec, split: str | None) -> Examples:
-    """Examples of one split ('train', 'test', or None for everything)."""
-    xs, labels, sources = [], [], []
-    too_short = []
-    for ls in project.labeled_segments(split if split != "train" else None):
-        if split == "train" and ls.split == "test":
-            continue  # unassigned segments count as training data
-        rec = ls.recording
+    """Examples of one split ('train', 'test', or None for everything).
+
+    Unassigned segments count as training data. An IMU recording shorter than one window
+    is skipped and named in ``Examples.skipped`` (one short take among many must not
+    block training); only when nothing at all is left is that an error.
+    """
+    from tinystudio.dataset.splits import segment_parts
+
+    xs, labels, sources, groups = [], [], [], []
+    too_short: dict[str, str] = {}
+    for part in segment_parts(project):
+        side = part.split if part.split == "test" else "train"
+        if split is not None and side != split:
+            continue
+        ls, rec = part.segment, part.recording
         if spec.frontend == "micro_speech":
-            for clip in _audio_clips(rec, ls.start, ls.end, spec.stride):
+            for clip in _audio_clips(rec, part.start, part.end, spec.stride):
                 xs.append(clip)
                 labels.append(ls.label)
-                sources.append(f"{rec.id}:{ls.start}")
+                sources.append(f"{rec.id}:{part.start}")
+                groups.append(part.group)
         elif spec.frontend == "image":
-            for i in range(ls.start, ls.end):
+            for i in range(part.start, part.end):
                 frame = np.asarray(rec.read(i, i + 1)[0])
                 h, w, c = spec.image_shape
                 xs.append(image.prepare_image(frame, h, w, c))
                 labels.append(ls.label)
                 sources.append(f"{rec.id}:{i}")
+                groups.append(part.group)
         else:
-            starts = segment_window_starts(ls.start, ls.end, rec.n_samples,
-                                           WindowSpec(spec.window, spec.stride))
+            ws = WindowSpec(spec.window, spec.stride)
+            if (part.start, part.end) != (ls.start, ls.end):  # a time-cut part: stay inside it
+                n = part.end - part.start
+                starts = [part.start + s for s in segment_window_starts(0, n, n, ws)]
+            else:
+                starts = segment_window_starts(ls.start, ls.end, rec.n_samples, ws)
             if not starts:
-                too_short.append(f"{rec.id} ({rec.n_samples} samples)")
+                too_short[rec.id] = (f"{rec.id} ({(part.end - part.start) / rec.rate_hz:.2f} s)"
+                                     if part.end - part.start < rec.n_samples else
+                                     f"{rec.id} ({rec.n_samples / rec.rate_hz:.2f} s)")
                 continue
             data = rec.read(min(starts), max(starts) + spec.window).astype(np.float32)
             if spec.raw_scale and not np.allclose(rec.scale, spec.raw_scale):
@@ -154,14 +201,22 @@ def extract(project, spec: DataSpec, split: str | None) -> Examples:
                 xs.append(data[s - min(starts): s - min(starts) + spec.window])
                 labels.append(ls.label)
                 sources.append(f"{rec.id}:{s}")
-    if too_short:
+                groups.append(part.group)
+    if too_short and not xs:
         raise TrainingError(
             f"window of {spec.window} samples ({1000 * spec.window / spec.rate_hz:.0f} ms) is "
-            f"longer than recording(s) {', '.join(sorted(set(too_short)))}; choose a shorter "
-            "window in the project's training settings"
+            f"longer than recording(s) {', '.join(sorted(too_short.values()))}; choose a shorter "
+            "window (`train --window-ms`)"
         )
     empty = np.zeros((0,), dtype=np.float32)
-    return Examples(np.stack(xs) if xs else empty, labels, sources)
+    return Examples(np.stack(xs) if xs else empty, labels, sources,
+                    sorted(too_short.values()), groups)
+
+
+def skipped_message(spec: DataSpec, skipped: list[str]) -> str:
+    shown = ", ".join(skipped[:10]) + (f" and {len(skipped) - 10} more" if len(skipped) > 10 else "")
+    return (f"skipped {len(skipped)} recording part(s) shorter than the "
+            f"{1000 * spec.window / spec.rate_hz:.0f} ms window: {shown}")
 
 
 def check_examples(train: Examples, test: Examples, classes: list[str]) -> None:

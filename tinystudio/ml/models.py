@@ -135,6 +135,12 @@ def build_reference_dense(input_shape, n_classes: int, seed: int = 0):
     return keras.Model(inp, out, name="reference_dense")
 
 
+def _build_imu_features(input_shape, n_classes: int, seed: int = 0):
+    from tinystudio.ml.features import build_imu_features
+
+    return build_imu_features(input_shape, n_classes, seed)
+
+
 MODELS: dict[str, ModelSpec] = {
     s.name: s
     for s in (
@@ -146,6 +152,9 @@ MODELS: dict[str, ModelSpec] = {
         ModelSpec("mobilenet_v1_025", "camera", 320 * 1024,
                   "MobileNetV1 alpha 0.25, 96x96 grayscale (person-detection class)",
                   build_mobilenet_v1),
+        ModelSpec("imu_features", "imu", 20 * 1024,
+                  "spectral + statistical features in the model, then a small dense net",
+                  _build_imu_features),
         ModelSpec("reference_dense", "imu", 160 * 1024,
                   "tutorial baseline: Dense 50-15-n (float ~147 KB)", build_reference_dense),
     )

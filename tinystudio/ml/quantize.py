@@ -27,9 +27,18 @@ def representative_set(x: np.ndarray, seed: int = 0, limit: int = MAX_REPRESENTA
 
 
 def _converter(model):
+    """A converter for batch size 1 (what a board runs): every shape is static, so a
+    reshape of the input becomes one RESHAPE op, not SHAPE/STRIDED_SLICE/PACK as well."""
+    import keras
     import tensorflow as tf
 
-    return tf.lite.TFLiteConverter.from_keras_model(model)
+    try:
+        inp = keras.Input(batch_shape=(1, *model.inputs[0].shape[1:]), dtype=model.inputs[0].dtype)
+        fixed = keras.models.clone_model(model, input_tensors=inp)
+        fixed.set_weights(model.get_weights())
+    except Exception:  # a model keras cannot clone: convert as it is (dynamic batch)
+        fixed = model
+    return tf.lite.TFLiteConverter.from_keras_model(fixed)
 
 
 def convert_int8(model, representative: np.ndarray,
