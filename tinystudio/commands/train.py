@@ -23,7 +23,17 @@ def add_arguments(parser) -> None:
                         help="board id (see `tinystudio ports --boards`): refuse before training "
                              "if the model cannot fit it")
     parser.add_argument("--model", default=None,
-                        help="model builder: imu_cnn, ds_cnn, image_cnn, mobilenet_v1_025, reference_dense")
+                        help="pin one model (no search): imu_cnn, imu_features, ds_cnn, image_cnn, "
+                             "mobilenet_v1_025, reference_dense")
+    parser.add_argument("--candidates", default=None,
+                        help="comma-separated models for the model search (default for motion: "
+                             "imu_cnn,imu_features)")
+    parser.add_argument("--window-ms", type=float, default=None,
+                        help="IMU window length in ms (default: from the labeled segments)")
+    parser.add_argument("--stride-ms", type=float, default=None,
+                        help="IMU stride between windows in ms (default: a quarter window)")
+    parser.add_argument("--folds", type=int, default=None,
+                        help="k of the k-fold validation used on small data (default 3)")
     parser.add_argument("--learning-rate", type=float, default=None,
                         help="Adam learning rate (default: the project's setting, else 0.003)")
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
@@ -52,7 +62,10 @@ def run(args) -> int:
         report = train_project(
             args.project,
             TrainOptions(epochs=args.epochs, seed=args.seed, board=args.board, model=args.model,
-                         learning_rate=args.learning_rate),
+                         learning_rate=args.learning_rate, window_ms=args.window_ms,
+                         stride_ms=args.stride_ms, folds=args.folds,
+                         candidates=[c.strip() for c in args.candidates.split(",") if c.strip()]
+                         if args.candidates else None),
             on_epoch=on_epoch, on_status=on_status, stop=stop,
         )
     except KeyboardInterrupt:
@@ -71,5 +84,30 @@ def run(args) -> int:
               f"{report.tflm['max_abs_diff']}")
         for board, msg in report.fit_messages.items():
             print(f"  {board}: {msg}")
+        _print_search(report)
         print(f"trained in {report.train_seconds:.1f} s; saved {report.model_path}")
     return 0
+
+
+def _print_search(report) -> None:
+    """Candidates side by side, the baseline beside them, windows of unknown labels apart."""
+    ev = report.evaluation
+    if report.candidates:
+        print(f"model search ({ev.get('scheme')}):")
+        for c in report.candidates:
+            acc = "     -" if c["val_accuracy"] is None else \
+                f"{c['val_accuracy']:6.1%} +- {c['val_std']:.1%}"
+            mark = "*" if c["chosen"] else " "
+            print(f" {mark} {c['name']:16} val {acc}  {c['model_bytes']:>7,} B  arena "
+                  f"{c['arena_bytes']:>7,} B  {c['latency_ms']:.3f} ms{'  ' + c['note'] if c['note'] else ''}")
+    if report.baseline:
+        b = report.baseline
+        cv = "" if b["val_accuracy"] is None else f", validation {b['val_accuracy']:.1%} +- {b['val_std']:.1%}"
+        print(f"baseline ({b['method']}): test {b['test_accuracy']:.1%}{cv}")
+    for label, d in report.unknown_test.items():
+        pred = ", ".join(f"{k} {v}" for k, v in sorted(d["predicted"].items()))
+        print(f"test windows of {label!r} (no training data, not scored): {d['windows']} -> {pred}")
+    for note in report.split.get("notes", []):
+        print(f"split: {note}")
+    for w in report.warnings:
+        print(f"warning: {w}")

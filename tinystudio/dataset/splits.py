@@ -175,7 +175,7 @@ def plan_split(project, test_fraction: float = 0.2, seed: int = 0, by: str = "re
         if by in ("recording", "subject") and (frac == 0 or sides >= {"train", "test"}):
             continue
         if by == "time" or len(segs) == 1:
-            for r, s in segs:
+            for _r, s in segs:
                 if s.length >= 2 and frac > 0:
                     time_cuts[s.id] = s.start + min(s.length - 1, max(1, int(round(s.length * (1 - frac)))))
                 assignments[s.id] = "train"

@@ -2,28 +2,32 @@
 
 One plain function (progress callbacks + stop event) backs the command and the GUI.
 Everything that can be refused is refused before training starts: too few examples, one
-class, windows longer than recordings, and a model that cannot fit the selected board
-(the untrained model is converted and sized in TFLM first; size does not depend on the
-weights). Nothing is written until the very end: the package goes to a hidden folder
-under ``PROJECT/models/`` which is renamed into place, then ``models/current.json`` is
-replaced atomically; a split made for this run is saved only then. A stopped or failed
-run leaves the project as it was.
+class, and a model that cannot fit the selected board (the untrained model is converted
+and sized in TFLM first; size does not depend on the weights). Recordings shorter than
+the window are skipped and named, never a failure of the whole run. Nothing is written
+until the very end (see ``store.py``); a split made for this run is saved only then, into
+a freshly read project so labels edited meanwhile are not overwritten. A stopped or
+failed run leaves the project as it was.
+
+With no model pinned, IMU projects run a model search (``search.py``): a raw 1D-CNN and a
+feature-front-end model are scored on validation folds of the training split, the best
+is trained on the whole training split, and every candidate plus a nearest-neighbour
+baseline is reported (``TrainReport.candidates``/``baseline``). A project without a
+usable test split gets one (by recording, falling back to segment or time splits), and
+the run says so; test windows of a label with no training data are reported apart.
 
 Per-project training settings live in ``project.settings["train"]`` (all optional):
 ``window``/``stride`` (samples) or ``window_ms``/``stride_ms`` for IMU (default: the
-median labeled segment, stride a quarter of it); ``stride`` for audio (default 8000 =
-0.5 s); ``image_size`` ([h, w], default [32, 32]) and ``grayscale`` (default true);
-``model`` (a name from ``models.MODELS``); ``epochs``; ``batch_size``; ``learning_rate``
-(Adam, default 0.003); ``augment``
-(IMU, default true); ``augment_copies`` (audio, default 2).
+median labeled segment for gesture-length labels, 2 s windows every 0.5 s for labels
+longer than 3 s); ``stride`` for audio (default 8000 = 0.5 s); ``image_size`` ([h, w],
+default [32, 32]) and ``grayscale`` (default: only when the data is gray); ``model`` (a
+name from ``models.MODELS``: pins it, no search); ``candidates`` (names to search);
+``epochs``; ``batch_size``; ``learning_rate`` (Adam, default 0.003); ``augment`` (IMU,
+default true); ``augment_copies`` (audio, default 2).
 """
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -37,11 +41,18 @@ from tinystudio.errors import TrainingError
 from tinystudio.ml import data as D
 from tinystudio.ml import fit as F
 from tinystudio.ml.inputs import float_inputs, input_range, int8_inputs, normalization
-from tinystudio.ml.models import model_spec
+from tinystudio.ml.models import MODELS, model_spec
 from tinystudio.ml.package import ModelDescriptor, ModelPackage
+from tinystudio.ml.store import (  # noqa: F401  (re-exported: callers import them from here)
+    CURRENT_FILE,
+    current_package_dir,
+    load_current_package,
+    load_current_report,
+    models_dir,
+    save_model,
+)
 from tinystudio.ml.trainer import TrainConfig, TrainingStopped, configure_tensorflow, train_model
 
-CURRENT_FILE = "current.json"
 DEFAULT_EPOCHS = {"raw": 80, "micro_speech": 40, "image": 30}
 
 
@@ -50,10 +61,15 @@ class TrainOptions:
     epochs: int | None = None
     seed: int = 0
     board: str | None = None
-    model: str | None = None
+    model: str | None = None  # pin one model (no search)
     batch_size: int | None = None
     learning_rate: float | None = None
     test_fraction: float = 0.2
+    window_ms: float | None = None  # IMU window; overrides the project setting
+    stride_ms: float | None = None
+    candidates: list[str] | None = None  # the model search's candidates (default per sensor)
+    search_epochs: int | None = None  # epochs per candidate and fold (default: epochs)
+    folds: int | None = None  # k for the k-fold validation of small data (default 3)
 
 
 @dataclass
@@ -73,6 +89,14 @@ class TrainReport:
     budget_bytes: int
     epochs_run: int
     history: list[dict] = field(default_factory=list)
+    candidates: list[dict] = field(default_factory=list)  # search.Candidate.to_dict()
+    evaluation: dict = field(default_factory=dict)  # validation scheme and spread
+    baseline: dict | None = None  # baseline.BaselineResult.to_dict()
+    unknown_test: dict = field(default_factory=dict)  # label -> {"windows", "predicted"}
+    warnings: list[str] = field(default_factory=list)
+    split: dict = field(default_factory=dict)  # {"by", "notes", "made_for_this_run"}
+    window_ms: float = 0.0
+    stride_ms: float = 0.0
 
     def summary(self) -> dict:
         """The ``tinystudio train --json`` object."""
@@ -85,6 +109,16 @@ class TrainReport:
             "train_seconds": round(self.train_seconds, 2),
             "model_path": self.model_path,
             "fits": self.fits,
+            "model": self.model_name,
+            "test_windows": self.int8_metrics["n"],
+            "candidates": self.candidates,
+            "evaluation": self.evaluation,
+            "baseline": self.baseline,
+            "unknown_classes": self.unknown_test,
+            "window_ms": round(self.window_ms, 3),
+            "stride_ms": round(self.stride_ms, 3),
+            "split": self.split,
+            "warnings": self.warnings,
         }
 
 
@@ -93,26 +127,25 @@ def _status(cb, text: str) -> None:
         cb(text)
 
 
-def _ensure_split(project, options: TrainOptions) -> tuple[dict, bool]:
-    """Make a split in memory if the project has none; returns the previous config."""
-    before = project.split_config
-    if before.get("assignments"):
-        return before, False
-    from tinystudio.dataset.splits import make_split
+def _auto_split(project, options: TrainOptions, on_status, reason: str) -> dict:
+    from tinystudio.dataset.splits import apply_split, plan_split
 
-    per_class = Counter()
-    for rec in project.recordings():
-        if rec.segments:
-            per_class[Counter(s.label for s in rec.segments).most_common(1)[0][0]] += 1
-    labels = {ls.label for ls in project.labeled_segments()}
-    by = "recording" if labels and all(per_class.get(c, 0) >= 2 for c in labels) else "segment"
-    make_split(project, test_fraction=options.test_fraction, seed=options.seed, by=by)
-    return before, True
+    plan = plan_split(project, test_fraction=options.test_fraction or 0.2, seed=options.seed,
+                      by="recording")
+    apply_split(project, plan)
+    _status(on_status, f"{reason}: made a split by recording ({options.test_fraction:.0%} test), "
+                       "saved with the model" + "".join(f"; {n}" for n in plan.notes))
+    return {"by": plan.config["by"], "notes": [reason, *plan.notes], "made_for_this_run": True}
 
 
-def _restore_split(project, before: dict) -> None:
-    assignments = before.get("assignments", {})
-    project.set_split({k: v for k, v in before.items() if k != "assignments"}, assignments)
+def _save_split(path: Path, config: dict) -> None:
+    """Store the split in a freshly read project (labels edited meanwhile survive)."""
+    from tinystudio.dataset import Project
+
+    fresh = Project.open(path)
+    fresh.set_split({k: v for k, v in config.items() if k != "assignments"},
+                    config.get("assignments", {}))
+    fresh.save(sync_recordings=False)
 
 
 def train_project(
@@ -130,28 +163,86 @@ def train_project(
     project = (Project.open(project_or_path) if isinstance(project_or_path, (str, Path))
                else project_or_path)
     settings = dict(project.settings.get("train", {}))
+    if options.window_ms is not None:
+        settings.pop("window", None)
+        settings["window_ms"] = float(options.window_ms)
+        if options.stride_ms is None:
+            settings.pop("stride_ms", None)
+    if options.stride_ms is not None:
+        if "window_ms" not in settings and "window" not in settings:
+            raise TrainingError("--stride-ms needs a window: pass --window-ms as well")
+        settings.pop("stride", None)
+        settings["stride_ms"] = float(options.stride_ms)
     budget = F.board(options.board) if options.board else None
-    before, split_made = _ensure_split(project, options)
+    before = project.split_config
+    split_info = {"by": before.get("by"), "notes": list(before.get("notes", [])),
+                  "made_for_this_run": False}
+    if not before.get("assignments"):
+        split_info = _auto_split(project, options, on_status, "the project had no split")
     try:
-        report = _train(project, settings, options, budget, on_epoch, on_batch, on_status, stop, t0)
-        if split_made:
-            project.save()
+        report = _train(project, settings, options, budget, on_epoch, on_batch, on_status,
+                        stop, t0, split_info)
+        if report.split.get("made_for_this_run"):
+            _save_split(project.path, project.split_config)
         return report
     except BaseException:
-        if split_made:
-            _restore_split(project, before)
+        if project.split_config != before:
+            project.set_split({k: v for k, v in before.items() if k != "assignments"},
+                              before.get("assignments", {}))
         raise
 
 
-def _train(project, settings, options, budget, on_epoch, on_batch, on_status, stop, t0):
+def _examples(project, spec, options, on_status, split_info):
+    """Train and test examples; a test split without windows of the trained classes is
+    replaced (once) by a fresh automatic split, and the run says so."""
+    train_ex, test_ex = D.extract(project, spec, "train"), D.extract(project, spec, "test")
+    trained = set(train_ex.labels)
+    if not any(lab in trained for lab in test_ex.labels) and not split_info["made_for_this_run"]:
+        split_info.update(_auto_split(project, options, on_status,
+                                      "the test split has no windows of the trained classes"))
+        train_ex, test_ex = D.extract(project, spec, "train"), D.extract(project, spec, "test")
+    return train_ex, test_ex
+
+
+def _subjects(project, sources: list[str]) -> list[str]:
+    subj = {r.id: str(r.attrs.get("subject", "") or "") for r in project.recordings()}
+    return [subj.get(s.rsplit(":", 1)[0], "") for s in sources]
+
+
+def _candidate_specs(options, settings, kind: str):
+    from tinystudio.ml.search import DEFAULT_CANDIDATES
+
+    pinned = options.model or settings.get("model")
+    if pinned:
+        return [model_spec(pinned, kind)], True
+    names = options.candidates or settings.get("candidates") or DEFAULT_CANDIDATES.get(kind)
+    if not names:
+        return [model_spec(None, kind)], False
+    unknown = [n for n in names if n not in MODELS]
+    if unknown:
+        raise TrainingError(f"unknown candidate model(s) {', '.join(unknown)}; "
+                            f"choose from {', '.join(MODELS)}")
+    return [model_spec(n, kind) for n in names], False
+
+
+def _train(project, settings, options, budget, on_epoch, on_batch, on_status, stop, t0, split_info):
     _status(on_status, "preparing examples")
     spec = D.data_spec(project, settings)
-    train_ex, test_ex = D.extract(project, spec, "train"), D.extract(project, spec, "test")
+    warnings: list[str] = []
+    train_ex, test_ex = _examples(project, spec, options, on_status, split_info)
+    for ex in (train_ex, test_ex):
+        if ex.skipped:
+            warnings.append(D.skipped_message(spec, ex.skipped))
+            _status(on_status, "warning: " + warnings[-1])
     D.check_examples(train_ex, test_ex, project.classes)
     present = set(train_ex.labels)
     classes = [c for c in project.classes if c in present]
     index = {c: i for i, c in enumerate(classes)}
     keep = [i for i, lab in enumerate(test_ex.labels) if lab in index]
+    other = [i for i, lab in enumerate(test_ex.labels) if lab not in index]
+    if not keep:
+        raise TrainingError("the test split has no windows of the trained classes even after a "
+                            "new split; record more data of each class")
     y_train = np.array([index[lab] for lab in train_ex.labels])
     y_test = np.array([index[test_ex.labels[i]] for i in keep])
     frontend = None
@@ -161,21 +252,23 @@ def _train(project, settings, options, budget, on_epoch, on_batch, on_status, st
         frontend = MicroFrontend()
     feats_train = D.frontend_inputs(spec, train_ex.x, frontend)
     feats_test = D.frontend_inputs(spec, test_ex.x[keep], frontend)
+    feats_other = D.frontend_inputs(spec, test_ex.x[other], frontend) if other else None
     if spec.frontend == "micro_speech":  # (49, 40) -> (49, 40, 1): no reshape op in the model
         feats_train, feats_test = feats_train[..., None], feats_test[..., None]
+        feats_other = None if feats_other is None else feats_other[..., None]
     aug_x, aug_y = _audio_augmented(spec, train_ex, y_train, classes, settings, options.seed,
                                     frontend, stop)
     if len(aug_x):
         aug_x = aug_x[..., None]
         feats_train = np.concatenate([feats_train, aug_x])
         y_train = np.concatenate([y_train, aug_y])
-    mspec = model_spec(options.model or settings.get("model"), spec.sensor_kind)
+    specs, pinned = _candidate_specs(options, settings, spec.sensor_kind)
     desc = ModelDescriptor(
         labels=classes, sensor_kind=spec.sensor_kind, frontend=spec.frontend,
         rate_hz=spec.rate_hz, channels=spec.channels, window=spec.window, stride=spec.stride,
         input_shape=list(feats_train.shape[1:]), input_scale=1.0, input_zero_point=0,
         output_scale=1.0, output_zero_point=0, sensor_name=spec.sensor_name,
-        raw_scale=spec.raw_scale, model_name=mspec.name,
+        raw_scale=spec.raw_scale, model_name=specs[0].name,
         created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     )
     if spec.frontend == "raw":
@@ -185,13 +278,50 @@ def _train(project, settings, options, budget, on_epoch, on_batch, on_status, st
 
     from tinystudio.ml.evaluate import keras_predict, metrics, run_tflite
     from tinystudio.ml.quantize import convert_int8, io_quantization, representative_set
+    from tinystudio.ml.search import make_folds
+    from tinystudio.ml.search import search as run_search
     from tinystudio.ml.tflm import smallest_arena, verify_tflm
 
-    _status(on_status, "building model")
+    config = TrainConfig(
+        epochs=int(options.epochs or settings.get("epochs", DEFAULT_EPOCHS[spec.frontend])),
+        batch_size=int(options.batch_size or settings.get("batch_size", _batch_size(spec, len(y_train)))),
+        learning_rate=float(options.learning_rate or settings.get("learning_rate", TrainConfig.learning_rate)),
+        seed=options.seed,
+    )
+    if not 0 < config.learning_rate < 1:
+        raise TrainingError(f"learning rate {config.learning_rate} must be between 0 and 1 (e.g. 0.003)")
+    augment = None
+    if spec.frontend == "raw" and settings.get("augment", True):
+        from tinystudio.ml.augment import augment_imu
+
+        augment = augment_imu
+    rep = representative_set(x_train[: len(train_ex.labels)], options.seed)
+    t_train = time.monotonic()
+    folds = None
+    candidates: list[dict] = []
+    if spec.frontend == "raw":
+        groups = train_ex.groups
+        folds = make_folds(y_train, groups, _subjects(project, train_ex.sources), options.seed,
+                           k=int(options.folds or 3))
+    mspec = specs[0]
+    if folds is not None and folds.folds and (len(specs) > 1 or len(y_train) < _small()):
+        search_config = TrainConfig(**{**asdict(config),
+                                       "epochs": int(options.search_epochs or config.epochs)})
+        found = run_search(specs, x_train, y_train, len(classes), folds, search_config, augment,
+                           rep, input_range(spec.frontend), budget, on_status, stop)
+        candidates = [c.to_dict() for c in found]
+        chosen = next(c for c in found if c.chosen)
+        mspec = next(s for s in specs if s.name == chosen.name)
+        if len(specs) > 1:
+            _status(on_status, "model search: " + ", ".join(
+                f"{c.name} {c.val_accuracy:.1%}" if c.val_accuracy is not None else c.name
+                for c in found) + f" -> {chosen.name}")
+    desc.model_name = mspec.name
+
+    _status(on_status, f"building {mspec.name}")
     configure_tensorflow(options.seed)
     model = mspec.build(tuple(x_train.shape[1:]), len(classes), options.seed)
-    rep = representative_set(x_train[: len(train_ex.labels)], options.seed)
-    if budget is not None:
+    if budget is not None and not candidates:
         _status(on_status, f"checking the model fits {budget.name}")
         pre = convert_int8(model, rep[:8], input_range(spec.frontend))
         try:
@@ -205,23 +335,10 @@ def _train(project, settings, options, budget, on_epoch, on_batch, on_status, st
     if stop is not None and stop.is_set():
         raise TrainingStopped("training stopped by request; the project is unchanged")
 
-    _status(on_status, "training")
-    config = TrainConfig(
-        epochs=int(options.epochs or settings.get("epochs", DEFAULT_EPOCHS[spec.frontend])),
-        batch_size=int(options.batch_size or settings.get("batch_size",
-                                                          16 if spec.frontend == "raw" else 32)),
-        learning_rate=float(options.learning_rate or settings.get("learning_rate", TrainConfig.learning_rate)),
-        seed=options.seed,
-    )
-    if not 0 < config.learning_rate < 1:
-        raise TrainingError(f"learning rate {config.learning_rate} must be between 0 and 1 (e.g. 0.003)")
-    augment = None
-    if spec.frontend == "raw" and settings.get("augment", True):
-        from tinystudio.ml.augment import augment_imu
-
-        augment = augment_imu
+    _status(on_status, f"training {mspec.name}")
     result = train_model(model, x_train, y_train, len(classes), config, augment,
                          on_epoch, on_batch, stop)
+    train_seconds = time.monotonic() - t_train
 
     _status(on_status, "converting to int8")
     tflite = convert_int8(model, rep, input_range(spec.frontend))
@@ -235,6 +352,7 @@ def _train(project, settings, options, budget, on_epoch, on_batch, on_status, st
     q_test = int8_inputs(desc, feats_test)
     lite_out = run_tflite(tflite, q_test)
     int8_m = metrics(y_test, lite_out.argmax(axis=1), len(classes))
+    unknown = _unknown_classes(desc, tflite, feats_other, [test_ex.labels[i] for i in other], classes)
 
     _status(on_status, "verifying in TFLM")
     tflm = verify_tflm(tflite, q_test, lite_out)
@@ -243,21 +361,78 @@ def _train(project, settings, options, budget, on_epoch, on_batch, on_status, st
     if budget is not None and budget.id not in verdicts:
         verdicts[budget.id] = F.check_fit(len(tflite), tflm.arena_bytes, budget)
     fits = {k: v.fits and not tflm.unsupported_ops for k, v in verdicts.items()}
+    _final_candidate(candidates, mspec, len(tflite), tflm.arena_bytes, int8_m.accuracy)
+
+    baseline = None
+    if spec.frontend == "raw":
+        from tinystudio.ml.baseline import evaluate_baseline
+
+        baseline = evaluate_baseline(train_ex.x, y_train, test_ex.x[keep], y_test, spec.raw_scale,
+                                     folds.folds if folds else []).to_dict()
+        if baseline["test_accuracy"] > int8_m.accuracy + 0.02:
+            warnings.append(f"the baseline ({baseline['method']}) scores {baseline['test_accuracy']:.1%} "
+                            f"on the test windows, the int8 model {int8_m.accuracy:.1%}: the network is "
+                            "not earning its size; try more data or another candidate")
+    chosen = next((c for c in candidates if c.get("chosen")), {})
+    evaluation = {"scheme": folds.scheme if folds else "test split only",
+                  "val_accuracy": chosen.get("val_accuracy"), "val_std": chosen.get("val_std"),
+                  "val_folds": chosen.get("val_folds", []), "pinned": pinned,
+                  "test_accuracy": round(int8_m.accuracy, 4), "test_windows": int8_m.n}
 
     if stop is not None and stop.is_set():
         raise TrainingStopped("training stopped by request; the project is unchanged")
     report = TrainReport(
         classes=classes, float_metrics=float_m.to_dict(), int8_metrics=int8_m.to_dict(),
-        model_bytes=len(tflite), arena_bytes=tflm.arena_bytes, train_seconds=result.seconds,
+        model_bytes=len(tflite), arena_bytes=tflm.arena_bytes, train_seconds=train_seconds,
         total_seconds=0.0, model_path="", fits=fits,
         fit_messages={k: v.message for k, v in verdicts.items()},
         tflm=asdict(tflm), model_name=mspec.name, budget_bytes=mspec.budget_bytes,
         epochs_run=result.epochs_run, history=[asdict(h) for h in result.history],
+        candidates=candidates, evaluation=evaluation, baseline=baseline, unknown_test=unknown,
+        warnings=warnings, split=split_info,
+        window_ms=1000.0 * spec.window / spec.rate_hz if spec.frontend == "raw" else 0.0,
+        stride_ms=1000.0 * spec.stride / spec.rate_hz if spec.frontend != "image" else 0.0,
     )
     _status(on_status, "saving the model package")
     report.total_seconds = time.monotonic() - t0
     report.model_path = str(save_model(project.path, ModelPackage(tflite, desc), report))
     return report
+
+
+def _small() -> int:
+    from tinystudio.ml.search import SMALL_DATA
+
+    return SMALL_DATA
+
+
+def _batch_size(spec, n: int) -> int:
+    """16 for small IMU sets (enough steps per epoch), 64 once there are thousands of windows."""
+    if spec.frontend != "raw":
+        return 32
+    return 16 if n < 600 else 64
+
+
+def _final_candidate(candidates: list[dict], mspec, size: int, arena: int, test_acc: float) -> None:
+    """The chosen candidate's row gets the final model's measured size and arena."""
+    for c in candidates:
+        if c["name"] == mspec.name and c.get("chosen"):
+            c["model_bytes"], c["arena_bytes"] = size, arena
+            c["test_int8_accuracy"] = round(test_acc, 4)
+
+
+def _unknown_classes(desc, tflite, feats, labels, classes) -> dict:
+    """Test windows of labels with no training data: what the model calls them."""
+    if not labels:
+        return {}
+    from tinystudio.ml.evaluate import run_tflite
+
+    pred = run_tflite(tflite, int8_inputs(desc, feats)).argmax(axis=1)
+    out: dict[str, dict] = {}
+    for lab, p in zip(labels, pred, strict=True):
+        d = out.setdefault(lab, {"windows": 0, "predicted": Counter()})
+        d["windows"] += 1
+        d["predicted"][classes[int(p)]] += 1
+    return {k: {"windows": v["windows"], "predicted": dict(v["predicted"])} for k, v in out.items()}
 
 
 def _audio_augmented(spec, train_ex, y_train, classes, settings, seed, frontend, stop):
@@ -280,50 +455,3 @@ def _audio_augmented(spec, train_ex, y_train, classes, settings, seed, frontend,
     return np.stack(xs), np.array(ys)
 
 
-def models_dir(project_path) -> Path:
-    return Path(project_path) / "models"
-
-
-def save_model(project_path, package: ModelPackage, report: TrainReport) -> Path:
-    """Write the package into ``models/<name>-<time>/`` atomically and make it current."""
-    root = models_dir(project_path)
-    root.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
-    name = f"{package.descriptor.model_name}-{stamp}"
-    i = 1
-    while (root / name).exists():
-        i += 1
-        name = f"{package.descriptor.model_name}-{stamp}-{i}"
-    tmp = Path(tempfile.mkdtemp(dir=root, prefix=".tmp-"))
-    try:
-        package.save(tmp)
-        report.model_path = str(root / name / "model.tflite")
-        (tmp / "report.json").write_text(json.dumps(asdict(report), indent=1), encoding="utf-8")
-        os.chmod(tmp, 0o755)
-        os.rename(tmp, root / name)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    current = root / CURRENT_FILE
-    fd, ctmp = tempfile.mkstemp(dir=root, prefix=".current.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump({"model": name}, f)
-    os.chmod(ctmp, 0o644)
-    os.replace(ctmp, current)
-    return root / name / "model.tflite"
-
-
-def current_package_dir(project_path) -> Path:
-    """The folder of the project's current model package."""
-    current = models_dir(project_path) / CURRENT_FILE
-    if not current.exists():
-        raise TrainingError(f"{project_path}: no trained model; run `tinystudio train {project_path}`")
-    try:
-        name = json.loads(current.read_text(encoding="utf-8"))["model"]
-    except (OSError, ValueError, KeyError) as exc:
-        raise TrainingError(f"{current}: unreadable ({exc}); train the project again") from exc
-    return models_dir(project_path) / name
-
-
-def load_current_package(project_path) -> ModelPackage:
-    return ModelPackage.load(current_package_dir(project_path))
