@@ -137,8 +137,14 @@ def test_summary_warns_about_few_and_unbalanced(tmp_path):
         _add(p, f"a{i}", 400, label="big")
     _add(p, "s", 100, label="small")
     make_split(p, 0.25, seed=0)
-    w = " ".join(summarize(p).warnings)
-    assert "'small' has only 1" in w and "no segments in test" in w and "unbalanced" in w
+    s = summarize(p)
+    w = " ".join(s.warnings)
+    assert "'small' has only 1" in w and "unbalanced" in w
+    # one recording of 'small': its last quarter is its test part (split by time), said so
+    assert any("'small'" in n and "split by time" in n for n in s.notes)
+    assert s.classes["small"]["test_seconds"] == 0.25 and s.classes["small"]["test"] == 1
+    make_split(p, 0.0, seed=0)
+    assert "no segments in test" in " ".join(summarize(p).warnings)
 
 
 def test_autoseg_motion_like_imu_capture_and_voice():
