@@ -99,25 +99,26 @@ class SplitPlan:
 
 
 def _pick(items: list[str], weights: dict[str, float], fraction: float, rng) -> set[str]:
-    """Shuffled ``items`` prefix whose weight is closest to ``fraction`` of the total.
-
-    Weights are seconds, so one long take is not sent to test as if it were a short one.
-    At least one item on each side when there are two or more."""
+    """Items for test, weighing seconds, so one long take is not sent to test as if it
+    were a short one: in shuffled order, an item joins test when that brings the test
+    share closer to ``fraction``. At least one item on each side when there are two."""
     items = list(items)
     rng.shuffle(items)
     n = len(items)
-    if n == 0 or fraction <= 0:
-        return set()
-    if n == 1:
+    if n < 2 or fraction <= 0:
         return set()
     total = sum(weights[i] for i in items) or 1.0
-    best_k, best_err, acc = 1, np.inf, 0.0
-    for k in range(1, n):
-        acc += weights[items[k - 1]]
-        err = abs(acc / total - fraction)
-        if err < best_err - 1e-12:
-            best_k, best_err = k, err
-    return set(items[:best_k])
+    test: list[str] = []
+    acc = 0.0
+    for it in items:
+        if len(test) == n - 1:
+            break
+        if abs((acc + weights[it]) / total - fraction) < abs(acc / total - fraction) - 1e-12:
+            test.append(it)
+            acc += weights[it]
+    if not test:
+        test = [min(items, key=lambda i: weights[i])]
+    return set(test)
 
 
 def plan_split(project, test_fraction: float = 0.2, seed: int = 0, by: str = "recording",

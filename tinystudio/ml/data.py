@@ -82,11 +82,14 @@ def data_spec(project, settings: dict | None = None) -> DataSpec:
 
 
 def _is_color(recs) -> bool:
-    """Colour is kept when any recording holds colour frames (classes may differ by it)."""
+    """Colour is kept when the data is colour (classes may differ by it): some recording's
+    first frame has channels that differ. Gray pictures saved as RGB stay gray."""
     for r in recs:
         if r.n_samples:
             frame = np.asarray(r.read(0, 1)[0])
-            if frame.ndim == 3 and frame.shape[-1] >= 3:
+            if frame.ndim == 3 and frame.shape[-1] >= 3 and not (
+                    np.array_equal(frame[..., 0], frame[..., 1])
+                    and np.array_equal(frame[..., 0], frame[..., 2])):
                 return True
     return False
 

@@ -280,7 +280,7 @@ def _train(project, settings, options, budget, on_epoch, on_batch, on_status, st
     from tinystudio.ml.quantize import convert_int8, io_quantization, representative_set
     from tinystudio.ml.search import make_folds
     from tinystudio.ml.search import search as run_search
-    from tinystudio.ml.tflm import smallest_arena, verify_tflm
+    from tinystudio.ml.tflm import verify_tflm
 
     config = TrainConfig(
         epochs=int(options.epochs or settings.get("epochs", DEFAULT_EPOCHS[spec.frontend])),
@@ -303,12 +303,15 @@ def _train(project, settings, options, budget, on_epoch, on_batch, on_status, st
         groups = train_ex.groups
         folds = make_folds(y_train, groups, _subjects(project, train_ex.sources), options.seed,
                            k=int(options.folds or 3))
+    if budget is not None:
+        specs = _fitting(specs, x_train, len(classes), rep, spec.frontend, budget, options.seed,
+                         on_status)
     mspec = specs[0]
     if folds is not None and folds.folds and (len(specs) > 1 or len(y_train) < _small()):
         search_config = TrainConfig(**{**asdict(config),
                                        "epochs": int(options.search_epochs or config.epochs)})
         found = run_search(specs, x_train, y_train, len(classes), folds, search_config, augment,
-                           rep, input_range(spec.frontend), budget, on_status, stop)
+                           rep, input_range(spec.frontend), budget, on_status, stop, on_batch)
         candidates = [c.to_dict() for c in found]
         chosen = next(c for c in found if c.chosen)
         mspec = next(s for s in specs if s.name == chosen.name)
@@ -321,17 +324,6 @@ def _train(project, settings, options, budget, on_epoch, on_batch, on_status, st
     _status(on_status, f"building {mspec.name}")
     configure_tensorflow(options.seed)
     model = mspec.build(tuple(x_train.shape[1:]), len(classes), options.seed)
-    if budget is not None and not candidates:
-        _status(on_status, f"checking the model fits {budget.name}")
-        pre = convert_int8(model, rep[:8], input_range(spec.frontend))
-        try:
-            pre_arena = smallest_arena(pre)
-        except TrainingError:  # untrained weights can upset TFLM; the size check still holds
-            pre_arena = 0
-        verdict = F.check_fit(len(pre), pre_arena, budget)
-        if not verdict.fits:
-            raise TrainingError(f"{mspec.name} {verdict.message}; choose a smaller model or "
-                                "window, or another board")
     if stop is not None and stop.is_set():
         raise TrainingStopped("training stopped by request; the project is unchanged")
 
@@ -397,6 +389,33 @@ def _train(project, settings, options, budget, on_epoch, on_batch, on_status, st
     report.total_seconds = time.monotonic() - t0
     report.model_path = str(save_model(project.path, ModelPackage(tflite, desc), report))
     return report
+
+
+def _fitting(specs, x_train, n_classes, rep, frontend, budget, seed, on_status):
+    """Candidates whose untrained int8 model fits the board (size does not depend on the
+    weights); refuses before any training when none does."""
+    from tinystudio.ml.quantize import convert_int8
+    from tinystudio.ml.tflm import smallest_arena
+    from tinystudio.ml.trainer import configure_tensorflow
+
+    ok, messages = [], []
+    for s in specs:
+        _status(on_status, f"checking {s.name} fits {budget.name}")
+        configure_tensorflow(seed)
+        pre = convert_int8(s.build(tuple(x_train.shape[1:]), n_classes, seed), rep[:8],
+                           input_range(frontend))
+        try:
+            pre_arena = smallest_arena(pre)
+        except TrainingError:  # untrained weights can upset TFLM; the size check still holds
+            pre_arena = 0
+        verdict = F.check_fit(len(pre), pre_arena, budget)
+        if verdict.fits:
+            ok.append(s)
+        else:
+            messages.append(f"{s.name} {verdict.message}")
+    if not ok:
+        raise TrainingError("; ".join(messages) + "; choose a smaller model or window, or another board")
+    return ok
 
 
 def _small() -> int:

@@ -115,7 +115,7 @@ def measure_int8(model, rep, input_range) -> tuple[bytes, int, float]:
 
 
 def search(specs, x, y, n_classes, folds: Folds, config, augment, rep, input_range,
-           board=None, on_status=None, stop=None) -> list[Candidate]:
+           board=None, on_status=None, stop=None, on_batch=None) -> list[Candidate]:
     """Score every candidate on ``folds``; mark the chosen one (``chosen``)."""
     from tinystudio.ml import fit as F
     from tinystudio.ml.evaluate import keras_predict
@@ -130,7 +130,7 @@ def search(specs, x, y, n_classes, folds: Folds, config, augment, rep, input_ran
                 on_status(f"model search: {spec.name}, fold {i + 1} of {len(folds.folds)}")
             configure_tensorflow(config.seed)
             model = spec.build(tuple(x.shape[1:]), n_classes, config.seed)
-            train_model(model, x[tr], y[tr], n_classes, config, augment, stop=stop)
+            train_model(model, x[tr], y[tr], n_classes, config, augment, on_batch=on_batch, stop=stop)
             pred = keras_predict(model, x[va]).argmax(axis=1)
             scores.append(float(np.mean(pred == y[va])))
         seconds = time.monotonic() - t0
