@@ -110,3 +110,31 @@ def keyword_project(tmp_path) -> Path:
             write_wav(clips / kind / f"{kind}_{i}.wav", synth_keyword(kind, rng))
     import_paths(tmp_path / "kws", [clips])
     return tmp_path / "kws"
+
+
+def make_ei_project(dest: Path, ei_dir: Path, train_per_class: int | None = None,
+                    with_split: bool = True, extra: list[Path] = ()) -> Path:
+    """The Edge Impulse export imported file by file (the per-file importer, not a folder
+    import); with ``with_split`` the split is Edge Impulse's own (training/testing folder)."""
+    from collections import defaultdict
+
+    from tinystudio.dataset import Project
+    from tinystudio.dataset.importers import import_paths
+
+    assignments = {}
+    for category, side in (("training", "train"), ("testing", "test")):
+        files = sorted((ei_dir / category).glob("*.json"))
+        if train_per_class is not None:
+            if category == "testing":
+                continue
+            by_label = defaultdict(list)
+            for f in files:
+                by_label[f.name.split(".", 1)[0]].append(f)
+            files = [f for fs in by_label.values() for f in fs[:train_per_class]]
+        for rid in import_paths(dest, files + list(extra if side == "train" else [])).ids:
+            assignments[rid] = side
+    project = Project.open(dest)
+    if with_split:
+        project.set_split({"by": "imported"}, assignments)
+    project.save()
+    return dest

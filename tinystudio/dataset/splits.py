@@ -122,8 +122,12 @@ def _pick(items: list[str], weights: dict[str, float], fraction: float, rng) -> 
 
 
 def plan_split(project, test_fraction: float = 0.2, seed: int = 0, by: str = "recording",
-               holdout_subject: str | None = None, holdout_session: str | None = None) -> SplitPlan:
-    """Compute a split (nothing is stored). See the module docstring for the fallbacks."""
+               holdout_subject: str | None = None, holdout_session: str | None = None,
+               min_length: int = 0) -> SplitPlan:
+    """Compute a split (nothing is stored). See the module docstring for the fallbacks.
+
+    Segments shorter than ``min_length`` samples (a model window: they give no window of
+    their own) stay in train and are not counted when a class looks for a test example."""
     if not 0.0 <= test_fraction < 1.0:
         raise DatasetError(f"test fraction {test_fraction} must be in [0, 1)")
     if by not in STRATEGIES:
@@ -169,7 +173,10 @@ def plan_split(project, test_fraction: float = 0.2, seed: int = 0, by: str = "re
     by_class: dict[str, list] = defaultdict(list)
     for r in free:
         for s in r.segments:
-            by_class[s.label].append((r, s))
+            if s.length >= min_length:
+                by_class[s.label].append((r, s))
+            elif s.id not in assignments and r.id not in assignments:
+                assignments[s.id] = "train"
     for label in sorted(by_class):
         segs = sorted(by_class[label], key=lambda rs: (rs[0].id, rs[1].start, rs[1].end))
         sides = {assignments.get(s.id, assignments.get(r.id)) for r, s in segs}

@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import numpy as np
 
-MAX_FRAME = 32  # samples per DFT frame: ~0.5 s at 62.5 Hz, ~0.27 s at 119 Hz
+MAX_FRAME = 16  # samples per DFT frame (as Edge Impulse's default FFT length): 0.26 s at 62.5 Hz
 
 
 def frame_length(window: int) -> int:
-    """DFT frame: 32 samples, or the whole window when it is shorter."""
+    """DFT frame: 16 samples, or the whole window when it is shorter."""
     return int(min(MAX_FRAME, window))
 
 
@@ -54,7 +54,7 @@ def dft_kernels(frame: int) -> tuple[np.ndarray, np.ndarray]:
     return kernel.reshape(frame, 1, 1, 4 * bins), pair.reshape(1, 1, 4 * bins, bins + 1)
 
 
-def build_imu_features(input_shape, n_classes: int, seed: int = 0, hidden: int = 24):
+def build_imu_features(input_shape, n_classes: int, seed: int = 0, hidden: int = 20):
     """Spectral + statistical features (fixed weights) and a small dense network."""
     import keras
     from keras import layers

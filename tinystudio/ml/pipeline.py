@@ -68,7 +68,7 @@ class TrainOptions:
     window_ms: float | None = None  # IMU window; overrides the project setting
     stride_ms: float | None = None
     candidates: list[str] | None = None  # the model search's candidates (default per sensor)
-    search_epochs: int | None = None  # epochs per candidate and fold (default: epochs)
+    search_epochs: int | None = None  # epochs per candidate and fold (default: half of epochs)
     folds: int | None = None  # k for the k-fold validation of small data (default 3)
 
 
@@ -127,11 +127,11 @@ def _status(cb, text: str) -> None:
         cb(text)
 
 
-def _auto_split(project, options: TrainOptions, on_status, reason: str) -> dict:
+def _auto_split(project, options: TrainOptions, on_status, reason: str, min_length: int = 0) -> dict:
     from tinystudio.dataset.splits import apply_split, plan_split
 
     plan = plan_split(project, test_fraction=options.test_fraction or 0.2, seed=options.seed,
-                      by="recording")
+                      by="recording", min_length=min_length)
     apply_split(project, plan)
     _status(on_status, f"{reason}: made a split by recording ({options.test_fraction:.0%} test), "
                        "saved with the model" + "".join(f"; {n}" for n in plan.notes))
@@ -177,8 +177,6 @@ def train_project(
     before = project.split_config
     split_info = {"by": before.get("by"), "notes": list(before.get("notes", [])),
                   "made_for_this_run": False}
-    if not before.get("assignments"):
-        split_info = _auto_split(project, options, on_status, "the project had no split")
     try:
         report = _train(project, settings, options, budget, on_epoch, on_batch, on_status,
                         stop, t0, split_info)
@@ -193,13 +191,19 @@ def train_project(
 
 
 def _examples(project, spec, options, on_status, split_info):
-    """Train and test examples; a test split without windows of the trained classes is
-    replaced (once) by a fresh automatic split, and the run says so."""
+    """Train and test examples. A project without a split gets one, and a test split
+    without windows of the trained classes is replaced (once) by a fresh automatic split;
+    the run says so either way."""
+    min_length = spec.window if spec.frontend == "raw" else 0
+    if not project.split_config.get("assignments"):
+        split_info.update(_auto_split(project, options, on_status, "the project had no split",
+                                      min_length))
     train_ex, test_ex = D.extract(project, spec, "train"), D.extract(project, spec, "test")
     trained = set(train_ex.labels)
     if not any(lab in trained for lab in test_ex.labels) and not split_info["made_for_this_run"]:
         split_info.update(_auto_split(project, options, on_status,
-                                      "the test split has no windows of the trained classes"))
+                                      "the test split has no windows of the trained classes",
+                                      min_length))
         train_ex, test_ex = D.extract(project, spec, "train"), D.extract(project, spec, "test")
     return train_ex, test_ex
 
@@ -240,6 +244,10 @@ def _train(project, settings, options, budget, on_epoch, on_batch, on_status, st
     index = {c: i for i, c in enumerate(classes)}
     keep = [i for i, lab in enumerate(test_ex.labels) if lab in index]
     other = [i for i, lab in enumerate(test_ex.labels) if lab not in index]
+    untested = [c for c in classes if c not in {test_ex.labels[i] for i in keep}]
+    if untested and keep:
+        warnings.append(f"no test windows of {', '.join(map(repr, untested))}: its accuracy is not "
+                        "measured; record another take or run `tinystudio split` again")
     if not keep:
         raise TrainingError("the test split has no windows of the trained classes even after a "
                             "new split; record more data of each class")
@@ -308,8 +316,8 @@ def _train(project, settings, options, budget, on_epoch, on_batch, on_status, st
                          on_status)
     mspec = specs[0]
     if folds is not None and folds.folds and (len(specs) > 1 or len(y_train) < _small()):
-        search_config = TrainConfig(**{**asdict(config),
-                                       "epochs": int(options.search_epochs or config.epochs)})
+        search_config = TrainConfig(**{**asdict(config), "epochs": int(
+            options.search_epochs or settings.get("search_epochs", max(10, config.epochs // 2)))})
         found = run_search(specs, x_train, y_train, len(classes), folds, search_config, augment,
                            rep, input_range(spec.frontend), budget, on_status, stop, on_batch)
         candidates = [c.to_dict() for c in found]
