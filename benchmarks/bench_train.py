@@ -1,17 +1,23 @@
-"""Punch/flex: TinyStudio's int8 IMU CNN vs the GestureToEmoji tutorial's Dense model.
+"""Training: the default model search on punch/flex and on Edge Impulse's phone-motion export.
 
-Both are trained in this run on the same project split of the real Arduino recordings
-(resources/examples/gestures_punch_flex). TinyStudio's side is the full `train` pipeline
-(windows, normalization folded into the descriptor, augmentation, early stopping, int8
-conversion, TFLM verification). The reference is the tutorial's recipe: 714 min-max
-scaled inputs ((a + 4) / 8, (g + 2000) / 4000), Dense 50-15-2 (relu, relu, softmax),
-RMSprop, mean squared error, 600 epochs, batch size 1; its float .tflite size is what the
-tutorial ships, its int8 size is given too. Last line: one JSON object.
+For each data set the script runs TinyStudio's whole `train` pipeline with default
+settings (windows, split handling, model search over the candidates, int8 conversion,
+TFLM verification) and reports the chosen model, every candidate (validation accuracy
+with its spread over folds, int8 size, TFLM arena, host-TFLM latency) and the
+nearest-neighbour baseline measured in the same run, with spreads over splits:
 
-    python benchmarks/bench_train.py [--splits N] [--data PATH]
+* punch/flex (resources/examples/gestures_punch_flex, 10 gestures per class): 5 splits
+  = 5 stratified folds by gesture, so every gesture is in test exactly once (a fresh
+  import per split). ``--reference`` also trains the GestureToEmoji tutorial's Dense
+  50-15-2 (600 epochs, batch 1; minutes per split) on the same splits.
+* ei_phone_motion (resources/examples/ei_phone_motion): imported file by file, Edge
+  Impulse's own training/testing split, trained with ``--seeds`` seeds; the 'testing'
+  label (no training data) is reported apart. The first seed also runs as
+  ``tinystudio train`` in a child process to time what a user waits for.
 
-Each split is a fresh import, so a fresh random 80/20 split of the 20 gestures (4 test
-gestures); several splits show how much one atypical gesture moves a 4-gesture score.
+    python benchmarks/bench_train.py [--splits 5] [--seeds 3] [--reference] [--only pf|ei]
+
+Last line: one JSON object.
 """
 
 from __future__ import annotations
@@ -70,9 +76,32 @@ def reference_dense(project_path: Path, seed: int) -> dict:
             "n_train": len(y_tr), "n_test": len(y_te)}
 
 
-def one_split(data: Path, seed: int) -> dict:
-    """A fresh project (so a fresh random split), TinyStudio's pipeline, then the reference."""
+def _fold_split(project_path: Path, fold: int, splits: int) -> list[str]:
+    """Gesture ``i`` of each class (in recording order) is in test in fold ``i % splits``."""
     from tinystudio.dataset import Project
+
+    project = Project.open(project_path)
+    assignments, test = {}, []
+    for rec in project.recordings():
+        for i, seg in enumerate(sorted(rec.segments, key=lambda s: s.start)):
+            side = "test" if i % splits == fold else "train"
+            assignments[seg.id] = side
+            if side == "test":
+                test.append(f"{seg.label}{i}")
+    project.set_split({"by": "segment", "seed": fold, "test_fraction": 1 / splits}, assignments)
+    project.save()
+    return sorted(test)
+
+
+def _candidates_line(report) -> str:
+    return "; ".join(
+        f"{'*' if c['chosen'] else ''}{c['name']} val {c['val_accuracy']:.3f}+-{c['val_std']:.3f} "
+        f"{c['model_bytes']:,} B arena {c['arena_bytes']:,} B {c['latency_ms']:.3f} ms"
+        if c["val_accuracy"] is not None else f"{c['name']} (no validation)"
+        for c in report.candidates)
+
+
+def punch_flex_split(data: Path, fold: int, splits: int, reference: bool) -> dict:
     from tinystudio.dataset.importers import import_paths
     from tinystudio.ml.pipeline import TrainOptions, train_project
 
@@ -80,60 +109,153 @@ def one_split(data: Path, seed: int) -> dict:
         project = Path(tmp) / "punch_flex"
         import_paths(project, [data / "punch.csv"], label="punch")
         import_paths(project, [data / "flex.csv"], label="flex")
+        test = _fold_split(project, fold, splits)
         t0 = time.monotonic()
-        report = train_project(project, TrainOptions(seed=seed, board="nano33ble_rev1"))
+        report = train_project(project, TrainOptions(seed=fold, board="nano33ble_rev1"))
         pipeline_seconds = time.monotonic() - t0
-        test = sorted(f"{ls.label}{ls.start // 119}"
-                      for ls in Project.open(project).labeled_segments("test"))
-        ref = reference_dense(project, seed)
-    ours = report.summary()
-    print(f"split {seed} (test: {', '.join(test)})", flush=True)
-    print(f"  TinyStudio imu_cnn: int8 acc {ours['int8_accuracy']:.3f} (float "
-          f"{ours['float_accuracy']:.3f}), {ours['model_bytes']:,} B int8, arena "
-          f"{ours['arena_bytes']:,} B, trained {report.train_seconds:.1f} s "
-          f"({report.epochs_run} epochs), whole pipeline {pipeline_seconds:.1f} s", flush=True)
-    print(f"  tutorial Dense    : int8 acc {ref['int8_accuracy']:.3f} (float "
-          f"{ref['float_accuracy']:.3f}), {ref['float_bytes']:,} B float / {ref['int8_bytes']:,} B "
-          f"int8, trained {ref['train_seconds']:.1f} s (600 epochs, batch 1)", flush=True)
-    return {"ours": ours, "report": report, "pipeline_seconds": pipeline_seconds, "ref": ref,
+        ref = reference_dense(project, fold) if reference else None
+    s = report.summary()
+    print(f"punch/flex split {fold} (test: {', '.join(test)}): {s['model']} int8 "
+          f"{s['int8_accuracy']:.3f} (float {s['float_accuracy']:.3f}), {s['model_bytes']:,} B, "
+          f"baseline {s['baseline']['test_accuracy']:.3f}, train {report.train_seconds:.1f} s, "
+          f"pipeline {pipeline_seconds:.1f} s", flush=True)
+    print(f"  candidates ({s['evaluation']['scheme']}): {_candidates_line(report)}", flush=True)
+    if ref:
+        print(f"  tutorial Dense: int8 {ref['int8_accuracy']:.3f}, {ref['float_bytes']:,} B float, "
+              f"{ref['train_seconds']:.1f} s", flush=True)
+    return {"summary": s, "report": report, "pipeline_seconds": pipeline_seconds, "ref": ref,
             "test": test}
+
+
+def ei_project(data: Path, dest: Path) -> Path:
+    """Per-file import with Edge Impulse's split (as tests/ml/conftest.py does)."""
+    from tinystudio.dataset import Project
+    from tinystudio.dataset.importers import import_paths
+
+    assignments = {}
+    for category, side in (("training", "train"), ("testing", "test")):
+        for rid in import_paths(dest, sorted((data / category).glob("*.json"))).ids:
+            assignments[rid] = side
+    project = Project.open(dest)
+    project.set_split({"by": "imported"}, assignments)
+    project.save()
+    return dest
+
+
+def ei_run(data: Path, seed: int, cli: bool) -> dict:
+    import subprocess
+
+    from tinystudio.ml.pipeline import TrainOptions, load_current_report, train_project
+
+    with tempfile.TemporaryDirectory() as tmp:
+        project = ei_project(data, Path(tmp) / "ei")
+        load0 = os.getloadavg()[0]
+        t0 = time.monotonic()
+        if cli:
+            subprocess.run([sys.executable, "-m", "tinystudio", "train", str(project), "--quiet",
+                            "--seed", str(seed), "--json"], check=True, capture_output=True,
+                           env={**os.environ, "PYTHONPATH": str(REPO)})
+            wall = time.monotonic() - t0
+            rep = load_current_report(project)
+            s = {"model": rep["model_name"], "int8_accuracy": rep["int8_metrics"]["accuracy"],
+                 "float_accuracy": rep["float_metrics"]["accuracy"], "model_bytes": rep["model_bytes"],
+                 "arena_bytes": rep["arena_bytes"], "candidates": rep["candidates"],
+                 "baseline": rep["baseline"], "unknown_classes": rep["unknown_test"],
+                 "evaluation": rep["evaluation"], "test_windows": rep["int8_metrics"]["n"],
+                 "window_ms": rep["window_ms"], "stride_ms": rep["stride_ms"]}
+            train_seconds = rep["train_seconds"]
+        else:
+            report = train_project(project, TrainOptions(seed=seed))
+            wall = time.monotonic() - t0
+            s, train_seconds = report.summary(), report.train_seconds
+        load1 = os.getloadavg()[0]
+    print(f"ei_phone_motion seed {seed}: {s['model']} int8 {s['int8_accuracy']:.3f} on "
+          f"{s['test_windows']} test windows, {s['model_bytes']:,} B, arena {s['arena_bytes']:,} B, "
+          f"baseline {s['baseline']['test_accuracy']:.3f}; training {train_seconds:.1f} s, "
+          f"{'`tinystudio train` wall' if cli else 'train_project'} {wall:.1f} s "
+          f"(load {load0:.1f} -> {load1:.1f})", flush=True)
+    print("  candidates: " + "; ".join(
+        f"{'*' if c['chosen'] else ''}{c['name']} val {c['val_accuracy']} {c['model_bytes']:,} B "
+        f"arena {c['arena_bytes']:,} B {c['latency_ms']} ms" for c in s["candidates"]), flush=True)
+    print(f"  'testing' windows (not scored): {s['unknown_classes']}", flush=True)
+    return {"summary": s, "train_seconds": train_seconds, "wall_seconds": wall,
+            "load": [round(load0, 1), round(load1, 1)]}
+
+
+def _spread(values) -> dict:
+    v = [float(x) for x in values]
+    return {"mean": round(float(np.mean(v)), 4), "std": round(float(np.std(v)), 4),
+            "min": round(min(v), 4), "values": [round(x, 4) for x in v]}
+
+
+def _candidate_table(summaries: list[dict]) -> dict:
+    out: dict[str, dict] = {}
+    for s in summaries:
+        for c in s["candidates"]:
+            d = out.setdefault(c["name"], {"val": [], "bytes": [], "arena": [], "latency_ms": [],
+                                           "chosen": 0})
+            if c["val_accuracy"] is not None:
+                d["val"].append(c["val_accuracy"])
+            d["bytes"].append(c["model_bytes"])
+            d["arena"].append(c["arena_bytes"])
+            d["latency_ms"].append(c["latency_ms"])
+            d["chosen"] += int(c["chosen"])
+    return {k: {"val_accuracy": _spread(v["val"]) if v["val"] else None,
+                "model_bytes": max(v["bytes"]), "arena_bytes": max(v["arena"]),
+                "latency_ms": round(float(np.median(v["latency_ms"])), 4), "chosen": v["chosen"]}
+            for k, v in out.items()}
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--splits", type=int, default=3,
-                    help="independent random splits (each: both models trained), default 3")
-    ap.add_argument("--data", type=Path, default=REPO / "resources" / "examples" / "gestures_punch_flex")
+    ap.add_argument("--splits", type=int, default=5, help="punch/flex folds (default 5)")
+    ap.add_argument("--seeds", type=int, default=3, help="ei_phone_motion training seeds (default 3)")
+    ap.add_argument("--reference", action="store_true", help="also train the tutorial's Dense model")
+    ap.add_argument("--only", choices=["pf", "ei"], default=None)
+    ap.add_argument("--data", type=Path, default=REPO / "resources" / "examples")
     args = ap.parse_args()
-    data = args.data
-    runs = [one_split(data, seed) for seed in range(args.splits)]
-
-    def col(key, side="ours"):
-        return [r[side][key] for r in runs]
-
-    ours_acc, ref_acc = col("int8_accuracy"), col("int8_accuracy", "ref")
-    result = {
-        "int8_accuracy": round(float(np.mean(ours_acc)), 4),
-        "int8_accuracy_per_split": ours_acc,
-        "float_accuracy": round(float(np.mean(col("float_accuracy"))), 4),
-        "max_float_int8_gap": round(max(abs(a - b) for a, b in
-                                        zip(col("float_accuracy"), ours_acc, strict=True)), 4),
-        "model_bytes": max(col("model_bytes")), "arena_bytes": max(col("arena_bytes")),
-        "train_seconds": round(max(r["report"].train_seconds for r in runs), 2),
-        "pipeline_seconds": round(max(r["pipeline_seconds"] for r in runs), 2),
-        "tflm_max_abs_diff": max(r["report"].tflm["max_abs_diff"] for r in runs),
-        "fits_nano33ble": all(r["ours"]["fits"].get("nano33ble_rev1") for r in runs),
-        "ref_int8_accuracy": round(float(np.mean(ref_acc)), 4),
-        "ref_int8_accuracy_per_split": ref_acc,
-        "ref_float_accuracy": round(float(np.mean(col("float_accuracy", "ref"))), 4),
-        "ref_float_bytes": max(col("float_bytes", "ref")),
-        "ref_int8_bytes": max(col("int8_bytes", "ref")),
-        "ref_train_seconds": round(max(col("train_seconds", "ref")), 2),
-        "test_splits": [r["test"] for r in runs],
-    }
-    result["size_ratio_vs_ref_float"] = round(result["ref_float_bytes"] / result["model_bytes"], 1)
-    result["size_ratio_vs_ref_int8"] = round(result["ref_int8_bytes"] / result["model_bytes"], 1)
-    result["train_time_ratio_vs_ref"] = round(result["ref_train_seconds"] / result["train_seconds"], 1)
+    result: dict = {}
+    if args.only in (None, "pf"):
+        runs = [punch_flex_split(args.data / "gestures_punch_flex", f, args.splits, args.reference)
+                for f in range(args.splits)]
+        sums = [r["summary"] for r in runs]
+        correct = sum(round(s["int8_accuracy"] * s["test_windows"]) for s in sums)
+        total = sum(s["test_windows"] for s in sums)
+        pf = {
+            "int8_accuracy": _spread([s["int8_accuracy"] for s in sums]),
+            "int8_pooled": round(correct / total, 4), "test_windows": total,
+            "float_accuracy": _spread([s["float_accuracy"] for s in sums]),
+            "chosen": [s["model"] for s in sums],
+            "model_bytes": max(s["model_bytes"] for s in sums),
+            "baseline_test": _spread([s["baseline"]["test_accuracy"] for s in sums]),
+            "candidates": _candidate_table(sums),
+            "train_seconds_max": round(max(r["report"].train_seconds for r in runs), 2),
+            "pipeline_seconds_max": round(max(r["pipeline_seconds"] for r in runs), 2),
+            "tflm_max_abs_diff": max(r["report"].tflm["max_abs_diff"] for r in runs),
+            "test_splits": [r["test"] for r in runs],
+        }
+        pf["accuracy_vs_baseline"] = round(pf["int8_pooled"] / max(pf["baseline_test"]["mean"], 1e-9), 3)
+        if args.reference:
+            pf["ref_int8_accuracy"] = _spread([r["ref"]["int8_accuracy"] for r in runs])
+            pf["ref_float_bytes"] = max(r["ref"]["float_bytes"] for r in runs)
+        result["punch_flex"] = pf
+    if args.only in (None, "ei"):
+        runs = [ei_run(args.data / "ei_phone_motion", seed, cli=(seed == 0)) for seed in range(args.seeds)]
+        sums = [r["summary"] for r in runs]
+        result["ei_phone_motion"] = {
+            "int8_accuracy": _spread([s["int8_accuracy"] for s in sums]),
+            "float_accuracy": _spread([s["float_accuracy"] for s in sums]),
+            "test_windows": sums[0]["test_windows"], "chosen": [s["model"] for s in sums],
+            "model_bytes": max(s["model_bytes"] for s in sums),
+            "arena_bytes": max(s["arena_bytes"] for s in sums),
+            "baseline_test": _spread([s["baseline"]["test_accuracy"] for s in sums]),
+            "candidates": _candidate_table(sums),
+            "unknown_classes": [s["unknown_classes"] for s in sums],
+            "train_seconds": [round(r["train_seconds"], 1) for r in runs],
+            "cli_wall_seconds": round(runs[0]["wall_seconds"], 1),
+            "load": [r["load"] for r in runs],
+            "window_ms": sums[0]["window_ms"], "stride_ms": sums[0]["stride_ms"],
+        }
     print(json.dumps(result))
     return 0
 

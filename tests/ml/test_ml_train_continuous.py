@@ -25,7 +25,7 @@ pytestmark = pytest.mark.slow
 
 def test_ei_phone_motion_search_baseline_and_unknown_label(tmp_path, examples_dir, capsys):
     project = make_ei_project(tmp_path / "ei", examples_dir / "ei_phone_motion")
-    rc = main(["train", str(project), "--json", "--quiet", "--epochs", "12", "--seed", "0"])
+    rc = main(["train", str(project), "--json", "--quiet", "--epochs", "8", "--seed", "0"])
     assert rc == 0
     s = json.loads(capsys.readouterr().out)
     assert s["classes"] == ["circle", "idle", "left-right", "up-down"]
@@ -66,5 +66,5 @@ def test_one_recording_per_class_and_a_one_second_recording(tmp_path, examples_d
     assert any("split by time" in n for n in report.split["notes"])
     assert set(np.nonzero(np.array(report.int8_metrics["confusion"]).sum(1))[0]) == {0, 1, 2, 3}
     cuts = Project.open(project).split_config["time_cuts"]  # saved with the model
-    assert len(cuts) == 5
+    assert len(cuts) == 4  # the 1-s take gives no window: it stays in train, uncut
     assert report.evaluation["scheme"] == "3-fold by segment" or report.evaluation["scheme"].startswith("none")

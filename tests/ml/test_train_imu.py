@@ -104,7 +104,7 @@ def test_export_tflite_c_and_arduino(trained_punch_flex, tmp_path):
 
 def test_train_command_prints_the_json_contract(punch_flex_project, capsys):
     clear_split(punch_flex_project)  # train makes one, and keeps it once training succeeded
-    rc = main(["train", str(punch_flex_project), "--epochs", "40", "--seed", "1", "--json",
+    rc = main(["train", str(punch_flex_project), "--epochs", "20", "--seed", "1", "--json",
                "--board", "nano33ble_rev2", "--quiet"])
     assert rc == 0
     out = capsys.readouterr().out.strip().splitlines()

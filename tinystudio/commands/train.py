@@ -32,6 +32,12 @@ def add_arguments(parser) -> None:
                         help="IMU window length in ms (default: from the labeled segments)")
     parser.add_argument("--stride-ms", type=float, default=None,
                         help="IMU stride between windows in ms (default: a quarter window)")
+    colour = parser.add_mutually_exclusive_group()
+    colour.add_argument("--grayscale", dest="grayscale", action="store_true", default=None,
+                        help="images: train on gray pixels (smaller input; colour is kept by "
+                             "default when the data is colour)")
+    colour.add_argument("--color", dest="grayscale", action="store_false",
+                        help="images: keep colour even if the project setting says gray")
     parser.add_argument("--folds", type=int, default=None,
                         help="k of the k-fold validation used on small data (default 3)")
     parser.add_argument("--learning-rate", type=float, default=None,
@@ -63,7 +69,7 @@ def run(args) -> int:
             args.project,
             TrainOptions(epochs=args.epochs, seed=args.seed, board=args.board, model=args.model,
                          learning_rate=args.learning_rate, window_ms=args.window_ms,
-                         stride_ms=args.stride_ms, folds=args.folds,
+                         stride_ms=args.stride_ms, folds=args.folds, grayscale=args.grayscale,
                          candidates=[c.strip() for c in args.candidates.split(",") if c.strip()]
                          if args.candidates else None),
             on_epoch=on_epoch, on_status=on_status, stop=stop,

@@ -70,6 +70,7 @@ class TrainOptions:
     candidates: list[str] | None = None  # the model search's candidates (default per sensor)
     search_epochs: int | None = None  # epochs per candidate and fold (default: half of epochs)
     folds: int | None = None  # k for the k-fold validation of small data (default 3)
+    grayscale: bool | None = None  # images: None keeps colour when the data is colour
 
 
 @dataclass
@@ -173,6 +174,8 @@ def train_project(
             raise TrainingError("--stride-ms needs a window: pass --window-ms as well")
         settings.pop("stride", None)
         settings["stride_ms"] = float(options.stride_ms)
+    if options.grayscale is not None:
+        settings["grayscale"] = bool(options.grayscale)
     budget = F.board(options.board) if options.board else None
     before = project.split_config
     split_info = {"by": before.get("by"), "notes": list(before.get("notes", [])),
