@@ -318,7 +318,7 @@ def _train(project, settings, options, budget, on_epoch, on_batch, on_status, st
         specs = _fitting(specs, x_train, len(classes), rep, spec.frontend, budget, options.seed,
                          on_status)
     mspec = specs[0]
-    if folds is not None and folds.folds and (len(specs) > 1 or len(y_train) < _small()):
+    if folds is not None and folds.folds and len(specs) > 1:
         search_config = TrainConfig(**{**asdict(config), "epochs": int(
             options.search_epochs or settings.get("search_epochs", max(10, config.epochs // 2)))})
         found = run_search(specs, x_train, y_train, len(classes), folds, search_config, augment,
@@ -377,7 +377,8 @@ def _train(project, settings, options, budget, on_epoch, on_batch, on_status, st
                             f"on the test windows, the int8 model {int8_m.accuracy:.1%}: the network is "
                             "not earning its size; try more data or another candidate")
     chosen = next((c for c in candidates if c.get("chosen")), {})
-    evaluation = {"scheme": folds.scheme if folds else "test split only",
+    evaluation = {"scheme": folds.scheme if folds and candidates else "test split only",
+                  "baseline_scheme": folds.scheme if folds else None,
                   "val_accuracy": chosen.get("val_accuracy"), "val_std": chosen.get("val_std"),
                   "val_folds": chosen.get("val_folds", []), "pinned": pinned,
                   "test_accuracy": round(int8_m.accuracy, 4), "test_windows": int8_m.n}
@@ -427,12 +428,6 @@ def _fitting(specs, x_train, n_classes, rep, frontend, budget, seed, on_status):
     if not ok:
         raise TrainingError("; ".join(messages) + "; choose a smaller model or window, or another board")
     return ok
-
-
-def _small() -> int:
-    from tinystudio.ml.search import SMALL_DATA
-
-    return SMALL_DATA
 
 
 def _batch_size(spec, n: int) -> int:
