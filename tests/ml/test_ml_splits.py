@@ -78,3 +78,27 @@ def test_split_command_preview_and_apply(tmp_path, capsys):
     s = json.loads(capsys.readouterr().out)
     assert s["classes"]["wave"]["test_fraction"] == 0.2 and s["notes"]
     assert Project.open(p.path).split_config["time_cuts"]
+
+
+def test_empty_test_split_is_fixed_and_said_and_saved_without_stale_labels(tmp_path):
+    from tinystudio.dataset.segments import Segment
+    from tinystudio.ml import data as D
+    from tinystudio.ml.pipeline import TrainOptions, _examples, _save_split
+
+    p = Project.create(tmp_path / "p")
+    recs = [add(p, f"{c}{i}", 300, c) for c in ("wave", "idle") for i in range(3)]
+    p.set_split({"by": "recording", "test_fraction": 0.0}, {r.id: "train" for r in recs})
+    p.save()
+    training = Project.open(p.path)  # the trainer's copy
+    statuses, info = [], {"by": "recording", "notes": [], "made_for_this_run": False}
+    spec = D.data_spec(training, {})
+    train, test = _examples(training, spec, TrainOptions(), statuses.append, info)
+    assert sorted(set(test.labels)) == ["idle", "wave"] and info["made_for_this_run"]
+    assert "no windows of the trained classes" in statuses[0]
+    editor = Project.open(p.path)  # meanwhile the user labels more in the GUI
+    editor.set_segments(recs[0].id, [Segment.new(0, 100, "wave"), Segment.new(100, 300, "idle")])
+    editor.save()
+    _save_split(p.path, training.split_config)
+    after = Project.open(p.path)
+    assert len(after.segments(recs[0].id)) == 2  # the edit survived the split's save
+    assert "test" in after.split_config["assignments"].values()
