@@ -111,6 +111,7 @@ class TrainReport:
             "model_path": self.model_path,
             "fits": self.fits,
             "model": self.model_name,
+            "chosen": self.model_name,  # the search's pick (or the pinned model)
             "test_windows": self.int8_metrics["n"],
             "candidates": self.candidates,
             "evaluation": self.evaluation,
