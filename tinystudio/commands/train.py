@@ -38,6 +38,9 @@ def add_arguments(parser) -> None:
                              "default when the data is colour)")
     colour.add_argument("--color", dest="grayscale", action="store_false",
                         help="images: keep colour even if the project setting says gray")
+    parser.add_argument("--compare-grayscale", action="store_true",
+                        help="images: also train the other colour mode and report its accuracy "
+                             "and size (not saved)")
     parser.add_argument("--folds", type=int, default=None,
                         help="k of the k-fold validation used on small data (default 3)")
     parser.add_argument("--learning-rate", type=float, default=None,
@@ -70,6 +73,7 @@ def run(args) -> int:
             TrainOptions(epochs=args.epochs, seed=args.seed, board=args.board, model=args.model,
                          learning_rate=args.learning_rate, window_ms=args.window_ms,
                          stride_ms=args.stride_ms, folds=args.folds, grayscale=args.grayscale,
+                         compare_grayscale=args.compare_grayscale,
                          candidates=[c.strip() for c in args.candidates.split(",") if c.strip()]
                          if args.candidates else None),
             on_epoch=on_epoch, on_status=on_status, stop=stop,
@@ -110,6 +114,10 @@ def _print_search(report) -> None:
         b = report.baseline
         cv = "" if b["val_accuracy"] is None else f", validation {b['val_accuracy']:.1%} +- {b['val_std']:.1%}"
         print(f"baseline ({b['method']}): test {b['test_accuracy']:.1%}{cv}")
+    if report.image_variant:
+        v = report.image_variant
+        print(f"{'grayscale' if v['grayscale'] else 'colour'} variant (not saved): int8 "
+              f"{v['int8_accuracy']:.1%}, {v['model_bytes']:,} B, arena {v['arena_bytes']:,} B")
     for label, d in report.unknown_test.items():
         pred = ", ".join(f"{k} {v}" for k, v in sorted(d["predicted"].items()))
         print(f"test windows of {label!r} (no training data, not scored): {d['windows']} -> {pred}")

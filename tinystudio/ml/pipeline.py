@@ -71,6 +71,7 @@ class TrainOptions:
     search_epochs: int | None = None  # epochs per candidate and fold (default: half of epochs)
     folds: int | None = None  # k for the k-fold validation of small data (default 3)
     grayscale: bool | None = None  # images: None keeps colour when the data is colour
+    compare_grayscale: bool = False  # images: also train the other colour mode, report its effect
 
 
 @dataclass
@@ -96,6 +97,7 @@ class TrainReport:
     unknown_test: dict = field(default_factory=dict)  # label -> {"windows", "predicted"}
     warnings: list[str] = field(default_factory=list)
     split: dict = field(default_factory=dict)  # {"by", "notes", "made_for_this_run"}
+    image_variant: dict = field(default_factory=dict)  # the other colour mode's figures
     window_ms: float = 0.0
     stride_ms: float = 0.0
 
@@ -121,6 +123,7 @@ class TrainReport:
             "stride_ms": round(self.stride_ms, 3),
             "split": self.split,
             "warnings": self.warnings,
+            "image_variant": self.image_variant,
         }
 
 
@@ -233,7 +236,8 @@ def _candidate_specs(options, settings, kind: str):
     return [model_spec(n, kind) for n in names], False
 
 
-def _train(project, settings, options, budget, on_epoch, on_batch, on_status, stop, t0, split_info):
+def _train(project, settings, options, budget, on_epoch, on_batch, on_status, stop, t0, split_info,
+           save: bool = True):
     _status(on_status, "preparing examples")
     spec = D.data_spec(project, settings)
     warnings: list[str] = []
@@ -398,10 +402,27 @@ def _train(project, settings, options, budget, on_epoch, on_batch, on_status, st
         window_ms=1000.0 * spec.window / spec.rate_hz if spec.frontend == "raw" else 0.0,
         stride_ms=1000.0 * spec.stride / spec.rate_hz if spec.frontend != "image" else 0.0,
     )
+    if not save:
+        return report
+    if spec.frontend == "image" and options.compare_grayscale:
+        report.image_variant = _image_variant(project, settings, options, budget, on_status, stop,
+                                              t0, split_info, spec.image_shape[2] == 3)
     _status(on_status, "saving the model package")
     report.total_seconds = time.monotonic() - t0
     report.model_path = str(save_model(project.path, ModelPackage(tflite, desc), report))
     return report
+
+
+def _image_variant(project, settings, options, budget, on_status, stop, t0, split_info, gray):
+    """Train the other colour mode on the same split (not saved): its accuracy and size."""
+    from dataclasses import replace
+
+    _status(on_status, f"training the {'grayscale' if gray else 'colour'} variant for comparison")
+    other = _train(project, {**settings, "grayscale": gray}, replace(options, compare_grayscale=False),
+                   budget, None, None, on_status, stop, t0, dict(split_info), save=False)
+    return {"grayscale": gray, "int8_accuracy": round(other.int8_metrics["accuracy"], 4),
+            "model_bytes": other.model_bytes, "arena_bytes": other.arena_bytes,
+            "model": other.model_name}
 
 
 def _fitting(specs, x_train, n_classes, rep, frontend, budget, seed, on_status):
