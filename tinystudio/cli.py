@@ -41,9 +41,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_TOP_LEVEL_ONLY = {"-h", "--help", "--version"}
+
+
+def _default_to_gui(argv: list[str]) -> list[str]:
+    """``tinystudio --dark`` means ``tinystudio gui --dark``: window options need no subcommand."""
+    if argv and argv[0].startswith("-") and argv[0] not in _TOP_LEVEL_ONLY:
+        return ["gui", *argv]
+    return argv
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_default_to_gui(list(sys.argv[1:] if argv is None else argv)))
     run = getattr(args, "_run", None)
     if run is None:
         from tinystudio.commands.gui import run as run_gui

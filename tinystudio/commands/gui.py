@@ -25,7 +25,20 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    import os
     import sys
+
+    from tinystudio.doctor import window_blockers
+
+    if not os.environ.get("QT_QPA_PLATFORM", "").startswith("offscreen"):
+        blockers = window_blockers()  # Qt would abort with a cryptic plugin message instead
+        if blockers:
+            print("tinystudio: the window cannot open on this machine:", file=sys.stderr)
+            for check in blockers:
+                print(f"  {check.detail}\n    fix: {check.fix}", file=sys.stderr)
+            print("  (tinystudio doctor checks everything; every step also works as a command)",
+                  file=sys.stderr)
+            return 2
 
     from tinystudio.ui.app import create_app
     from tinystudio.ui.main_window import MainWindow

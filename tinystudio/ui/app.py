@@ -6,12 +6,15 @@ are read when the first window and plot are created.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
 from PySide6.QtCore import QSettings, Qt, QThreadPool
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
+
+from tinystudio.resources import resource_path
 
 ORG = "TinyStudio"
 APP = "TinyStudio"
@@ -88,6 +91,9 @@ def create_app(argv: list[str] | None = None, dark: bool | None = None) -> QAppl
     app.setOrganizationName(ORG)
     app.setApplicationName(APP)
     app.setApplicationDisplayName(APP)
+    app.setDesktopFileName("tinystudio")  # matches the launcher from `tinystudio desktop`
+    with contextlib.suppress(FileNotFoundError):
+        app.setWindowIcon(QIcon(str(resource_path("icons", "tinystudio.png"))))
     folder = os.environ.get(SETTINGS_ENV)
     if folder:
         QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, folder)
