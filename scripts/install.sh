@@ -63,6 +63,14 @@ if command -v apt-get >/dev/null 2>&1 && command -v dpkg-query >/dev/null 2>&1; 
     packages="$packages python${ver}-venv"
   fi
   apt_install "$packages"
+  # libFuzzer's runtime is split out of clang on Debian 12 / Ubuntu 24.04 (libclang-rt-N-dev);
+  # on Ubuntu 22.04 it ships inside libclang-common-N-dev and no such package exists.
+  if [ "$PROFILE" = dev ] && command -v clang >/dev/null 2>&1; then
+    major=$(clang -dumpversion | cut -d. -f1)
+    if apt-cache show "libclang-rt-${major}-dev" >/dev/null 2>&1; then
+      apt_install "libclang-rt-${major}-dev"
+    fi
+  fi
 else
   echo "install.sh: no apt-get here; install Qt's xcb libraries yourself (see README), then rerun" >&2
 fi
