@@ -54,6 +54,8 @@ def virtual_board_failure(reason: str, first_line: str, timeout: float) -> str:
         return f"The virtual board could not start: {reason}. Choose another replay file or clear it."
     if first_line:
         return f"The virtual board could not start: it said {first_line[:120]!r} instead of its port."
+    if not timeout:
+        return "The virtual board stopped before it was ready. Try Connect again."
     return f"The virtual board did not start within {timeout:g} s. Try Connect again."
 
 
@@ -97,11 +99,14 @@ class VirtualBoardProcess:
         line = box[0].strip() if box else ""
         if not line.startswith("PORT "):
             reason = ""
+            if box:  # stdout ended: the child is exiting; its last stderr line says why
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self.proc.wait(3.0)
             if self.proc.poll() is not None:
                 last = (self.proc.stderr.read() or "").strip().splitlines()[-1:]
                 reason = last[0].removeprefix("tinystudio: error: ").strip() if last else ""
             self.stop()
-            raise DeviceError(virtual_board_failure(reason, line, timeout))
+            raise DeviceError(virtual_board_failure(reason, line, timeout if not box else 0))
         return line.split(" ", 1)[1].strip()
 
     @property
