@@ -182,6 +182,7 @@ class BoardController(QObject):
         self.virtual: VirtualBoardProcess | None = None
         self.last_target: tuple[str, VirtualBoardOptions | None] | None = None
         self.lost = False
+        self.lost_detail = ""
         self._busy = None
         self._unsubscribe = None
         self._ports: list = []
@@ -318,7 +319,9 @@ class BoardController(QObject):
             return
         if state == ConnectionState.DISCONNECTED:
             self.lost = True
-            self.board_lost.emit(message or "the board went away")
+            # the driver's explanation in parentheses is for a log, not for three places on screen
+            self.lost_detail = message
+            self.board_lost.emit((message or "the board went away").split(" (")[0])
         elif state == ConnectionState.CONNECTED and self.lost:
             self.lost = False
             self.board_back.emit(message)

@@ -183,12 +183,14 @@ class MainWindow(QMainWindow):
 
     def _board_connected(self, info) -> None:
         self.board_label.setText(f"board: {info.board_name}")
+        self.board_label.setToolTip("")
         self.error_strip.hide()
 
     def _board_lost(self, message: str) -> None:
+        # the pages say it in full (banner, Deploy); the status bar holds the state only
         self.board_label.setText("board: gone")
+        self.board_label.setToolTip(self.board.lost_detail)
         self._clear_rates()
-        self.statusBar().showMessage(f"The board is gone: {message}", 10000)
 
     def _board_failed(self, _message: str) -> None:
         self.board_label.setText("no board (connection failed)")

@@ -36,6 +36,14 @@ class SplitChoice:
     subject: str | None = None
     seed: int = 0
 
+    def same_split(self, other: SplitChoice | None) -> bool:
+        """Would applying ``other`` give this split (the fraction is moot for a subject)?"""
+        if other is None or other.by != self.by or other.seed != self.seed:
+            return False
+        if self.by == "subject":
+            return other.subject == self.subject
+        return abs(other.test_fraction - self.test_fraction) < 1e-9
+
     def describe(self) -> str:
         if self.by == "subject":
             return f"by subject (subject {self.subject!r} is the test set)"

@@ -294,7 +294,8 @@ class DevicePage(QWidget):
         self.disconnect_button.setEnabled(False)
 
     def _lost(self, message: str) -> None:
-        self._no_live_views("The board is gone: no live data.", f"Board gone ({message}).")
+        self._no_live_views("The board is gone: no live data.", "Board gone.")
+        self.info_label.setToolTip(self.board.lost_detail)
         self.banner.show_message(
             f"The board is gone ({message}). Recordings so far are kept.", "Reconnect"
         )

@@ -139,8 +139,9 @@ class SplitPanel(QGroupBox):
         for row, (name, n) in enumerate(result.counts.items()):
             for col, text in enumerate((name, str(n["train"]), str(n["test"]))):
                 self.table.setItem(row, col, QTableWidgetItem(text))
-        lines = [f"Apply gives: train {result.total('train')}, test {result.total('test')} segments "
-                 f"({choice.describe()})."]
+        in_use = choice.same_split(split_plan.current(project)) and split_plan.state(project).ok
+        lines = [f"{'In use' if in_use else 'Apply gives'}: train {result.total('train')}, "
+                 f"test {result.total('test')} segments ({choice.describe()})."]
         lines += [f"✘ {p}" for p in result.problems] + [f"⚠ {n}" for n in result.notes]
         self.verdict.setText("\n".join(lines))
         self.apply_button.setEnabled(result.ok)
