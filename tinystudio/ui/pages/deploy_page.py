@@ -201,6 +201,7 @@ class DeployPage(QWidget):
                 self._clear_prediction(
                     "no model on the board" if bm.holds == Holds.NOTHING
                     else "no board" if bm.holds == Holds.NO_BOARD else "the board runs another model")
+        self._update_buttons()
         self.board_model_changed.emit(bm)
 
     def _clear_prediction(self, why: str) -> None:
@@ -218,9 +219,11 @@ class DeployPage(QWidget):
 
     def _update_buttons(self) -> None:
         has_model = self.package is not None
-        connected = self.board.session is not None
+        connected = self.board.session is not None and not self.board.lost
         self.flash_button.setEnabled(has_model and connected)
-        self.parity_button.setEnabled(has_model and connected)
+        # parity compares the board's model with this one: only while the board runs it
+        self.parity_button.setEnabled(has_model and connected and self.board_model.holds in (Holds.THIS, Holds.UNKNOWN))
+        self.parity_button.setToolTip("" if self.parity_button.isEnabled() else "flash this model first")
         for b in self.export_buttons.values():
             b.setEnabled(has_model)
 

@@ -439,6 +439,11 @@ class TrainPage(QWidget):
             self.progress.setFormat("failed")
             self.status.setText(f"Training failed: {exc}")
             self.ctx.report(exc)
+            project = self.ctx.project
+            self.blocker = split_plan.training_blocker(project) if project is not None else None
+            if self.blocker is not None and self.blocker.fix:  # a failure with a known fix: offer it
+                self.banner.show_message(self.blocker.message[0].upper() + self.blocker.message[1:] + ".",
+                                         self.blocker.fix)
 
     def _finished(self) -> None:
         self.start_button.setEnabled(True)
