@@ -253,6 +253,9 @@ class TrainPage(QWidget):
         if report is None or self.running or project is None or project.path != path:
             return
         self.show_report(report)
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1)
+        self.progress.setFormat(f"current model: {report.epochs_run} epochs")
         self.status.setText(
             f"Current model {Path(report.model_path).parent.name}: int8 accuracy "
             f"{report.int8_metrics['accuracy']:.1%} on the test split. Train again to replace it.")

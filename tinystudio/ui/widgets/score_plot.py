@@ -22,7 +22,7 @@ class ScorePlot(pg.PlotWidget):
         item.setTitle("class scores (board)", size="9pt")
         item.setMenuEnabled(False)
         item.showGrid(x=True, y=True, alpha=0.2)
-        item.setLabel("bottom", "seconds ago")
+        item.setLabel("bottom", "time (s, 0 = now)")
         item.setYRange(0, 1.02, padding=0)
         item.setMouseEnabled(x=False, y=False)
         item.enableAutoRange(x=False, y=False)
