@@ -3,7 +3,8 @@ stale is shown: connect the virtual board replaying punch, record one take, swit
 replay to flex by editing the field (no Reconnect), record one take, auto-segment, split
 (one take per class: by recording would leave the test set empty, the window says so and
 offers the fix), train, flash, restart the board without its model (nothing stale on the
-Deploy page), flash again, live inference; a new window shows the model's results."""
+Deploy page), flash again, live inference, train again (the board runs the older model and
+the page says so), flash; a new window shows the model's results."""
 
 from __future__ import annotations
 
@@ -148,7 +149,8 @@ def test_new_user_loop_without_stale_state(qtbot, window, punch_csv, flex_csv, s
     assert window.board_label.text() == "board: gone" and window.rate_label.text() == ""
     assert device.views == {}
     assert deploy.big.text == "—" and "verified" not in deploy.flash_status.text()
-    assert all("100%" not in t for t in _visible_texts(window))
+    assert "%" not in deploy.big.detail.text() and deploy.latency_label.text() == "latency: —"
+    assert not any(t.endswith("%") for t in _visible_texts(window))  # no score of a gone board
     # ... then it is back, empty
     window.show_page("Device")
     with qtbot.waitSignal(board.connected, timeout=30_000):
@@ -165,6 +167,18 @@ def test_new_user_loop_without_stale_state(qtbot, window, punch_csv, flex_csv, s
     qtbot.waitUntil(lambda: deploy.listener.total >= 3, timeout=30_000)
     assert "latency on the board" in deploy.latency_label.text()
     assert window.error_strip.text == ""
+
+    # train again (fewer epochs: other weights): the board still runs the old model, and says so
+    window.show_page("Train")
+    train.epochs.setValue(5)
+    with qtbot.waitSignal(train.trained, timeout=240_000):
+        train.start_button.click()
+    window.show_page("Deploy")
+    qtbot.waitUntil(lambda: deploy.board_model.holds == Holds.OTHER, timeout=20_000)
+    assert "runs a different model" in deploy.board_model_label.text()
+    assert deploy.big.text == "—" and deploy.flash_status.text() == ""
+    assert not deploy.parity_button.isEnabled() and deploy.flash_button.isEnabled()
+    _flash(qtbot, deploy)
 
     # a restart of the window: the Train page shows the model's results from the project
     from tinystudio.ui.main_window import MainWindow
