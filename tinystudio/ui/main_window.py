@@ -294,17 +294,13 @@ class MainWindow(QMainWindow):
 
     def _fill_example_menu(self) -> None:
         """Built when opened: the example list comes from tinystudio.examples (imported late)."""
+        from tinystudio.examples import list_examples
+
         self.example_menu.clear()
-        try:
-            from tinystudio.examples import list_examples
-        except ImportError:
-            # TODO(coordinator): tinystudio/examples.py (list_examples, create_example) is
-            # added on another branch; until it is merged this menu says so.
-            self.example_menu.addAction("(no examples in this build)").setEnabled(False)
-            return
-        for name in list_examples():
-            act = self.example_menu.addAction(str(name))
-            act.triggered.connect(lambda _=False, n=str(name): self.open_example(n))
+        for example in list_examples():
+            act = self.example_menu.addAction(example.title)
+            act.setToolTip(example.description)
+            act.triggered.connect(lambda _=False, n=example.name: self.open_example(n))
 
     def open_example(self, name: str, parent: str | Path | None = None) -> None:
         """Copy example ``name`` into a new folder under ``parent`` (asked for) and open it."""
@@ -321,8 +317,8 @@ class MainWindow(QMainWindow):
         def create(*, progress, stop):
             from tinystudio.examples import create_example
 
-            create_example(name, str(folder))
-            return folder
+            return create_example(name, folder, stop=stop,
+                                  progress=lambda i, n: progress(f"example {name}: {i}/{n}"))
 
         self.statusBar().showMessage(f"creating example {name} in {folder} …", 5000)
         start_worker(create, on_result=self.open_project, on_error=self.ctx.report)
