@@ -34,6 +34,10 @@ def record(project, session, seconds: float, sensors, label=None, subject=None, 
     from tinystudio.devices.session import ConnectionState
     from tinystudio.errors import DeviceError
 
+    if label is not None:
+        from tinystudio.dataset.names import check_label
+
+        check_label(label, "--label")
     recorders = {s.sensor_id: Recorder(project, s, session.info, label, subject, session_name) for s in sensors}
 
     def on_block(block) -> None:
