@@ -248,7 +248,6 @@ def plan_package_export(pkg: ModelPackage, fmt: str, out_path, name: str = "mode
     if fmt == "tflite" and suffix == ".tflite":
         plan = OutputPlan(out.parent, TrainingError)
         plan.add_bytes(out.name, pkg.tflite)
-        plan.add_text(DESCRIPTOR_FILE, pkg.descriptor.to_json())
         return plan, out
     if fmt == "tflite":
         plan = OutputPlan(out, TrainingError)
