@@ -73,6 +73,10 @@ def imu_descriptor_dict(labels=("punch", "flex")) -> dict:
 def install_model(project_path: Path, desc: dict, tflite: bytes | None = None) -> Path:
     """Write a model package as the project's current model, descriptor as given (it may be
     tampered: written raw, as an attacker or a careless edit would)."""
+    from tinystudio.dataset import Project
+
+    if not (Path(project_path) / "project.json").exists():
+        Project.create(project_path)
     models = Path(project_path) / "models"
     pkg = models / "m1"
     pkg.mkdir(parents=True, exist_ok=True)
