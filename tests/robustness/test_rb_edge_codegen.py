@@ -15,9 +15,9 @@ import pytest
 
 from tests.robustness.edge_helpers import imu_descriptor_dict, install_model, snapshot
 from tinystudio.cli import main
-from tinystudio.ml.export import c_identifier, c_string, export_model
 from tinystudio.deploy.flashers import write_sketch
 from tinystudio.errors import DeployError
+from tinystudio.ml.export import c_identifier, c_string, export_model
 from tinystudio.ml.package import ModelDescriptor, ModelPackage
 
 HOSTILE_STRINGS = [
