@@ -192,3 +192,14 @@ def test_wide_and_endless_lines_cannot_lock_or_shift_the_parser():
     chunk = parser.feed(b"1,2,3\n4,5,6\n7,8,9\n", 0.3)
     assert parser.n_channels == 3 and chunk.samples.tolist() == [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
     assert parser.bad_lines >= 5
+
+
+def test_a_board_printing_only_5000_column_lines_gets_a_clear_message():
+    path, close = _text_board([(",".join(["1"] * 5000) + "\n").encode()])
+    try:
+        with pytest.raises(DeviceError) as info:
+            BoardSession.open(path, mode="text", hello_timeout=1.0, reconnect=False)
+    finally:
+        close()
+    msg = str(info.value)
+    assert path in msg and "from 1 to 64" in msg and "\n" not in msg

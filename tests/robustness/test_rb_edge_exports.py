@@ -193,6 +193,16 @@ def test_tampered_project_label_is_refused_on_open_naming_the_file(proj, capsys)
     assert snapshot(proj) == before
 
 
+def test_tampered_class_name_is_refused_on_open(proj, capsys):
+    doc = json.loads((proj / "project.json").read_text())
+    doc["classes"].append({"name": "ghost\x00", "color": "#000000"})
+    (proj / "project.json").write_text(json.dumps(doc))
+    before = snapshot(proj.parent)
+    assert main(["export", str(proj), "--format", "npz", "--out", str(proj.parent / "o")]) == 4
+    assert "U+0000" in _one_error_line(capsys)
+    assert snapshot(proj.parent) == before
+
+
 def test_import_refuses_a_manifest_with_a_control_character_before_writing(proj, tmp_path, capsys):
     out = tmp_path / "out"
     export_data(Project.open(proj), "csv", out)

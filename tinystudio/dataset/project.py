@@ -106,6 +106,8 @@ class Project:
                                f"TinyStudio reads up to {schema.SCHEMA_VERSION}; update TinyStudio")
         for key, default in (("classes", []), ("split", {}), ("recordings", {})):
             data.setdefault(key, default)
+        for c in data["classes"] if isinstance(data["classes"], list) else []:
+            check_label(c.get("name") if isinstance(c, dict) else c, str(jpath))
         project = cls(path, data)
         project._load_recordings()
         return project
