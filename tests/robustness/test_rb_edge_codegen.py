@@ -159,3 +159,26 @@ def test_valid_descriptor_round_trips_and_validates():
     back = ModelDescriptor.from_dict(json.loads(json.dumps(d)), "test")
     back.validate()
     assert back.ops == ["FULLY_CONNECTED", "SOFTMAX", "RESHAPE"]
+
+
+def test_generated_sketch_with_hostile_labels_compiles_against_the_tflm_stubs(tmp_path):
+    """The .ino and model source as arduino-cli would compile them, against the
+    declaration-only Arduino/TFLM stand-ins of tests/firmware (no TFLM library here)."""
+    stubs = Path(__file__).resolve().parents[1] / "firmware" / "arduino_stubs"
+    desc = imu_descriptor_dict(LABELS)
+    desc["model_name"] = 'evil */ "name" \\'
+    desc["ops"] = ["FULLY_CONNECTED", "SOFTMAX", "RESHAPE", "CONV_2D", "DEPTHWISE_CONV_2D"]
+    install_model(tmp_path / "proj", desc)
+    lib = export_model(tmp_path / "proj", "arduino", tmp_path / "lib")
+    (tmp_path / "inc").mkdir()
+    (tmp_path / "inc" / "TensorFlowLite.h").write_text("#pragma once\n")  # the Arduino TFLM umbrella
+    (tmp_path / "inc" / "Arduino.h").write_text(  # the few Arduino calls the example sketch makes
+        "#pragma once\n#include <stdint.h>\n#include <stddef.h>\nstruct SerialT { void begin(unsigned long);"
+        " size_t println(const char*); };\nextern SerialT Serial;\nvoid delay(uint32_t);\n")
+    ino = next(lib.glob("examples/*/*.ino"))
+    for source, lang in ((ino, "c++"), (lib / "src" / "model_data.cpp", "c++")):
+        proc = subprocess.run(["g++", "-std=gnu++17", "-fsyntax-only", "-trigraphs", "-Wall", "-Werror", "-x", lang,
+                               "-include", "Arduino.h", f"-I{tmp_path / 'inc'}", f"-I{stubs}", f"-I{lib / 'src'}",
+                               str(source)], capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+    assert "resolver.AddDepthwiseConv2D();" in ino.read_text()
