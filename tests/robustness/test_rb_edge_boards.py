@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import os
+import select
 import threading
 import time
 from dataclasses import replace
@@ -139,6 +140,7 @@ def _text_board(lines: list[bytes]):
     import tty
 
     tty.setraw(slave)
+    os.set_blocking(master, False)  # a full pty buffer (nobody reading) must not block the writer
     path = os.ttyname(slave)
     stop = threading.Event()
 
@@ -147,7 +149,14 @@ def _text_board(lines: list[bytes]):
             for line in lines:
                 if stop.is_set():
                     return
-                os.write(master, line)
+                view = memoryview(line)
+                while view and not stop.is_set():
+                    try:
+                        view = view[os.write(master, view):]
+                    except BlockingIOError:
+                        select.select([], [master], [], 0.05)
+                    except OSError:
+                        return
                 time.sleep(0.002)
 
     t = threading.Thread(target=run, daemon=True)
