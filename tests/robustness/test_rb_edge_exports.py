@@ -238,3 +238,27 @@ def test_arduino_export_never_deletes_a_library_folder(proj, tmp_path, capsys):
 def test_bad_window_is_a_clear_error(proj):
     with pytest.raises(DatasetError, match="at least 1"):
         export_data(Project.open(proj), "npz", proj.parent / "o", window=0)
+
+
+def test_record_refuses_a_bad_label_before_opening_the_board(tmp_path, capsys):
+    assert main(["record", str(tmp_path / "p"), "--port", "/dev/ttyNOPE9", "--seconds", "1",
+                 "--label", "wave\x1b[2J"]) == 4
+    line = _one_error_line(capsys)
+    assert "--label" in line and "U+001B" in line and "ttyNOPE9" not in line
+    assert not (tmp_path / "p").exists()
+
+
+def test_wav_labels_round_trip_by_text(tmp_path):
+    from tests.robustness.edge_helpers import EXAMPLES
+
+    label = "oui/ja ✓"
+    import_paths(tmp_path / "p", [EXAMPLES / "micro_speech" / "yes_1000ms.wav"], label=label)
+    out = tmp_path / "out"
+    res = export_data(Project.open(tmp_path / "p"), "wav", out)
+    assert res.files == 1 and _inside(out)
+    import_paths(tmp_path / "again", [out])
+    again = Project.open(tmp_path / "again")
+    assert again.classes == [label]
+    a = Project.open(tmp_path / "p").labeled_segments()[0].read()
+    b = again.labeled_segments()[0].read()
+    assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
