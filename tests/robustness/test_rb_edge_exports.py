@@ -68,6 +68,8 @@ def test_tampered_segment_ids_never_become_paths(proj):
     doc = json.loads((proj / "project.json").read_text())
     for i, seg in enumerate(doc["recordings"]["punch"]["segments"]):
         seg["id"] = f"../../../pwned{i}" if i % 2 else f"/tmp/abs{i}"
+    for seg in doc["recordings"]["flex"]["segments"]:
+        seg["id"] = "same"  # a hand edit repeating one id
     (proj / "project.json").write_text(json.dumps(doc))
     work = proj.parent
     before = {k: v for k, v in snapshot(work).items() if not k.startswith("proj")}

@@ -69,6 +69,7 @@ class _Names:
 
     labels: dict[str, str]
     recs: dict[str, str]
+    used: set[str] = field(default_factory=set)
 
     @classmethod
     def of(cls, project) -> _Names:
@@ -76,8 +77,15 @@ class _Names:
         return cls(unique_slugs(ls.label for ls in segs), unique_slugs(ls.recording.id for ls in segs))
 
     def seg(self, ls) -> str:
-        """``<recording slug>_<segment slug>``: segment ids come from the project file."""
-        return f"{self.recs[ls.recording.id]}_{slug(ls.id)}"
+        """``<recording slug>_<segment slug>``, unique within the export: segment ids come
+        from the project file, where a hand edit can repeat one."""
+        base = name = f"{self.recs[ls.recording.id]}_{slug(ls.id)}"
+        n = 1
+        while name.lower() in self.used:
+            n += 1
+            name = f"{base}-{n}"
+        self.used.add(name.lower())
+        return name
 
 
 def _csv_text(rec, segs) -> str:
