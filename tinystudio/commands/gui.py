@@ -40,11 +40,12 @@ def run(args) -> int:
                   file=sys.stderr)
             return 2
 
-    from tinystudio.ui.app import create_app
+    from tinystudio.ui.app import create_app, install_excepthook
     from tinystudio.ui.main_window import MainWindow
 
     dark = True if getattr(args, "dark", None) else (False if getattr(args, "light", False) else None)
     app = create_app(sys.argv[:1], dark=dark)
+    install_excepthook()
     window = MainWindow()
     window.show()
     if getattr(args, "exit_when_shown", False):

@@ -44,6 +44,10 @@ def run(args) -> int:
     from tinystudio.dataset.segments import Segment
     from tinystudio.errors import DatasetError
 
+    if args.label is not None:
+        from tinystudio.dataset.names import check_label
+
+        check_label(args.label, "--label")
     project = Project.open(args.project)
     recs = [project.recording(r) for r in args.recording] if args.recording else project.recordings()
     length = args.length or None

@@ -34,6 +34,10 @@ def record(project, session, seconds: float, sensors, label=None, subject=None, 
     from tinystudio.devices.session import ConnectionState
     from tinystudio.errors import DeviceError
 
+    if label is not None:
+        from tinystudio.dataset.names import check_label
+
+        check_label(label, "--label")
     recorders = {s.sensor_id: Recorder(project, s, session.info, label, subject, session_name) for s in sensors}
 
     def on_block(block) -> None:
@@ -92,6 +96,10 @@ def run(args) -> int:
 
     if not args.seconds > 0:
         raise DeviceError(f"--seconds {args.seconds}: record for a positive number of seconds")
+    if args.label is not None:  # before the board is opened, so nothing is recorded for nothing
+        from tinystudio.dataset.names import check_label
+
+        check_label(args.label, "--label")
     session = BoardSession.open(args.port, args.baud, reconnect=False)  # before touching the project
     try:
         project = Project.open_or_create(args.project)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from tinystudio.dataset import repair as _repair
 from tinystudio.dataset import schema
+from tinystudio.dataset.names import check_label
 from tinystudio.dataset.recording import Recording, rewrite_recording
 from tinystudio.dataset.segments import LabeledSegment, Segment
 from tinystudio.errors import DatasetError
@@ -105,6 +106,8 @@ class Project:
                                f"TinyStudio reads up to {schema.SCHEMA_VERSION}; update TinyStudio")
         for key, default in (("classes", []), ("split", {}), ("recordings", {})):
             data.setdefault(key, default)
+        for c in data["classes"] if isinstance(data["classes"], list) else []:
+            check_label(c.get("name") if isinstance(c, dict) else c, str(jpath))
         project = cls(path, data)
         project._load_recordings()
         return project
@@ -173,6 +176,7 @@ class Project:
 
     def _ensure_class(self, name: str, color: str | None = None) -> None:
         if name and name not in self.classes:
+            check_label(name, str(self.json_path))
             n = len(self._data["classes"])
             self._data["classes"].append(
                 {"name": name, "color": color or schema.DEFAULT_COLORS[n % len(schema.DEFAULT_COLORS)]})

@@ -87,6 +87,14 @@ def handshake(transport, mode: str = "auto", timeout: float = 3.0) -> Handshake:
             f"runs a TinyStudio recorder sketch or prints CSV lines, and that its baud rate is "
             f"{transport.baud} (--baud)"
         )
+    if mode != "binary" and raw.count(b"\n") >= _TEXT_MIN_LINES and looks_like_text(bytes(raw)):
+        from tinystudio.devices.text_stream import MAX_COLUMNS, MAX_LINE
+
+        raise DeviceError(
+            f"{transport.port} prints text lines, but no {_TEXT_MIN_LINES} lines agree on a number of "
+            f"values from 1 to {MAX_COLUMNS} (lines of at most {MAX_LINE} bytes): check the sketch's "
+            "output in a serial monitor"
+        )
     raise DeviceError(
         f"{transport.port} sent {len(raw)} bytes in {timeout:.0f} s that are neither TinyStudio "
         f"frames nor text lines ({decoder.crc_errors + decoder.framing_errors} damaged frames): "

@@ -29,6 +29,10 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-/\[\]()]*$")
 #: Lines that must agree on their width before it is locked (without a header).
 LOCK_LINES = 3
 MAX_LINE = 4096
+#: Most values a line may hold (docs/protocol.md section 9): a wider line is counted in
+#: ``bad_lines`` and skipped, so a 5000-column line can neither lock the channel count nor
+#: become a 5000-channel recording.
+MAX_COLUMNS = 64
 _PRINTABLE = frozenset(range(0x20, 0x7F)) | {0x09, 0x0A, 0x0D}
 
 
@@ -84,6 +88,7 @@ class TextStreamParser:
         self.rate_override = rate_override
         self.estimator = RateEstimator()
         self._tail = b""
+        self._skipping = False
         self._pending_boundary = False
         # Numeric lines (and whether a blank line preceded them) seen before the width is known.
         self._unlocked: list[tuple[list[float], bool]] = []
@@ -107,10 +112,17 @@ class TextStreamParser:
     def feed(self, data: bytes, t_arrival: float) -> TextChunk:
         buf = self._tail + data if self._tail else data
         parts = buf.split(b"\n")
+        if self._skipping:  # the rest of a line already dropped (and counted) as too long
+            if len(parts) == 1:
+                parts = [b""]  # still no newline: keep discarding
+            else:
+                parts.pop(0)
+                self._skipping = False
         self._tail = parts.pop()
         if len(self._tail) > MAX_LINE:  # no newline for far too long: not a text board line
             self._tail = b""
             self.bad_lines += 1
+            self._skipping = True
         rows: list[list[float]] = []
         boundaries: list[int] = []
         for raw in parts:
@@ -123,6 +135,10 @@ class TextStreamParser:
         return TextChunk(samples.reshape(n, width) if n else samples, boundaries)
 
     def _line(self, raw: bytes, rows: list[list[float]], boundaries: list[int]) -> None:
+        if len(raw) > MAX_LINE:
+            self.lines += 1
+            self.bad_lines += 1
+            return
         line = raw.decode("utf-8", "replace").strip()
         if not line:
             if self.samples or rows or self._unlocked:
@@ -138,6 +154,9 @@ class TextStreamParser:
             if all(len(pr) == 2 and pr[0] and pr[1] for pr in pairs):
                 names = [pr[0] for pr in pairs]
                 tokens = [pr[1] for pr in pairs]
+        if len(tokens) > MAX_COLUMNS:
+            self.bad_lines += 1
+            return
         values = _numbers(tokens)
         if values is None:
             if len(tokens) <= 64 and all(_NAME.match(t) for t in tokens):

@@ -10,9 +10,9 @@ import contextlib
 import os
 import sys
 
-from PySide6.QtCore import QSettings, Qt, QThreadPool
+from PySide6.QtCore import QSettings, Qt, QThreadPool, QTimer
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from tinystudio.resources import resource_path
 
@@ -105,3 +105,32 @@ def create_app(argv: list[str] | None = None, dark: bool | None = None) -> QAppl
     pool.setMaxThreadCount(max(8, pool.maxThreadCount()))
     pool.setExpiryTimeout(-1)
     return app
+
+
+def install_excepthook() -> None:
+    """An exception nobody caught: a crash report (tinystudio.crash) and one message box
+    naming it, never a silent traceback on a terminal the user does not see. An expected
+    TinyStudioError that escaped a page shows its own message. Installed by the `gui`
+    command only, so pytest-qt keeps its own hook in tests."""
+    from tinystudio.crash import crash_message, write_crash_report
+    from tinystudio.errors import TinyStudioError
+
+    previous = sys.excepthook
+
+    def hook(exc_type, exc, tb) -> None:
+        if issubclass(exc_type, KeyboardInterrupt):
+            previous(exc_type, exc, tb)
+            return
+        if issubclass(exc_type, TinyStudioError):
+            message = str(exc)
+        else:
+            report = write_crash_report(exc_type, exc, tb, "gui")
+            message = crash_message(exc, report)
+            if report is None:
+                previous(exc_type, exc, tb)
+        print(f"tinystudio: error: {message}", file=sys.stderr)
+        app = QApplication.instance()
+        if app is not None:  # shown on the GUI thread whichever thread raised
+            QTimer.singleShot(0, app, lambda: QMessageBox.critical(None, APP, message))
+
+    sys.excepthook = hook

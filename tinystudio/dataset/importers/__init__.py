@@ -22,6 +22,7 @@ from tinystudio.dataset.importers.others import (
     parse_images,
     parse_wav,
 )
+from tinystudio.dataset.names import check_label, read_label_manifest
 from tinystudio.dataset.recording import Recording, rewrite_recording, write_recording
 from tinystudio.dataset.segments import Segment
 from tinystudio.errors import DatasetError
@@ -45,10 +46,12 @@ def _collect(paths) -> list[tuple[Path, str | None]]:
     out = []
     for p in map(Path, paths):
         if p.is_dir():
+            texts = read_label_manifest(p)  # an export's labels, by their text
             for f in sorted(p.rglob("*")):
                 if f.is_file() and not f.name.startswith("."):
                     rel = f.relative_to(p)
-                    out.append((f, rel.parts[0] if len(rel.parts) > 1 else None))
+                    folder = rel.parts[0] if len(rel.parts) > 1 else None
+                    out.append((f, check_label(texts.get(folder, folder), str(p / folder)) if folder else None))
         elif p.exists():
             out.append((p, None))
         else:
@@ -64,6 +67,8 @@ def _parse_h5(path: Path, label: str | None) -> Parsed:
 def parse_paths(paths, label: str | None = None, rate: float | None = None,
                 progress: Callable[[int, int], None] | None = None,
                 stop: threading.Event | None = None) -> list[Parsed]:
+    if label is not None:
+        check_label(label, "--label")
     files = _collect(paths)
     parsed: list[Parsed] = []
     images: dict[str, list[Path]] = {}
@@ -93,6 +98,10 @@ def parse_paths(paths, label: str | None = None, rate: float | None = None,
         parsed.extend(parse_images(imgs, lab, lab))
     if not parsed:
         raise DatasetError(f"nothing to import in {', '.join(map(str, paths))}")
+    for p in parsed:  # labels from file names, CSV columns and .h5 files, before any write
+        for _, _, lab in p.spans:
+            if lab:
+                check_label(lab, str(p.source))
     return parsed
 
 
