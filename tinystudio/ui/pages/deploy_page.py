@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -52,10 +53,10 @@ def _parity(session, project_path, *, progress, stop):
     return verify_parity(session, str(project_path), progress=lambda d, t: progress((d, t)), stop=stop)
 
 
-def _export(project_path, fmt, out, *, progress, stop):
+def _export(project_path, fmt, out, force=False, *, progress, stop):
     from tinystudio.ml.export import export_model
 
-    return export_model(project_path, fmt, out)
+    return export_model(project_path, fmt, out, force=force)
 
 
 STALE_S = 3.0  # no prediction for this long: the big label stops showing the last one
@@ -347,10 +348,29 @@ class DeployPage(QWidget):
         if out:
             self.export(fmt, out)
 
-    def export(self, fmt: str, out: str) -> None:
+    def export(self, fmt: str, out: str, ask=None) -> None:
+        """Export the current model; existing files are replaced only after the user agrees
+        (``ask(paths) -> bool``, a question box by default)."""
+        from tinystudio.errors import TinyStudioError
+        from tinystudio.ml.export import export_overwrites
+
         project = self.ctx.project
-        start_worker(_export, str(project.path), fmt, out,
+        try:
+            existing = export_overwrites(project, fmt, out)
+        except TinyStudioError as exc:
+            self.ctx.report(exc)
+            return
+        if existing and not (ask or self._ask_overwrite)(existing):
+            self.ctx.status.emit("export cancelled: nothing was written")
+            return
+        start_worker(_export, str(project.path), fmt, out, bool(existing),
                      on_result=lambda p: self.ctx.status.emit(f"exported {p}"), on_error=self.ctx.report)
+
+    def _ask_overwrite(self, paths) -> bool:
+        names = "\n".join(str(p) for p in paths[:8]) + ("\n..." if len(paths) > 8 else "")
+        answer = QMessageBox.question(self, "Replace existing files?",
+                                      f"Exporting replaces {len(paths)} existing file(s):\n{names}")
+        return answer == QMessageBox.StandardButton.Yes
 
     # ---------------------------------------------------------------- demo
     def toggle_demo(self) -> None:
