@@ -91,29 +91,46 @@ def _count(line: str, d: str) -> int:
     return line.count(d) + 1
 
 
+def _numeric_fields(line: str, dialect: Dialect) -> bool:
+    toks = split_fields(line, dialect)
+    if len(toks) < 2:
+        return False
+    try:
+        for t in toks:
+            to_float(t, dialect)
+    except ValueError:
+        return False
+    return True
+
+
 def detect_dialect(lines: list[str]) -> Dialect:
     """Delimiter, decimal comma and quoting from sample lines (no blank/comment lines).
 
-    The first delimiter (tab, semicolon, comma, space) that splits most lines into the same
-    number (> 1) of fields wins; a semicolon or tab file whose numbers hold a comma between
-    digits uses decimal commas (the phyphox and European spreadsheet export)."""
+    The delimiter (tab, semicolon, comma, space) that turns the most lines into two or
+    more numbers wins (numbers with a comma between digits count for the non-comma
+    delimiters: the phyphox and European spreadsheet export); with no numeric line yet
+    (a header alone, ``name:value`` plotter lines), the first that splits most lines into
+    the same number of fields. Boot messages and cut lines among the samples do not sway
+    it."""
     sample = [ln.strip() for ln in lines if ln.strip()][:60]
     quoted = any('"' in ln for ln in sample)
-    best = ","
+    best, best_score = Dialect(), 0
+    for d in DELIMITERS:
+        dc = d != "," and any(_DECIMAL_COMMA.match(t) for ln in sample for t in split_fields(ln, Dialect(d)))
+        trailing = d != " " and bool(sample) and all(ln.endswith(d) for ln in sample)
+        cand = Dialect(d, dc, quoted, trailing)
+        score = sum(_numeric_fields(ln, cand) for ln in sample)
+        if score > best_score:
+            best, best_score = cand, score
+    if best_score:
+        return best
     for d in DELIMITERS:
         counts = Counter(_count(ln, d) for ln in sample)
-        if not counts:
-            break
-        width, freq = counts.most_common(1)[0]
-        if width > 1 and freq >= 0.8 * len(sample):
-            best = d
-            break
-    decimal_comma = False
-    if best != ",":
-        probe = Dialect(best, False, quoted)
-        decimal_comma = any(_DECIMAL_COMMA.match(t) for ln in sample[1:] for t in split_fields(ln, probe))
-    trailing = best != " " and bool(sample) and all(ln.endswith(best) for ln in sample)
-    return Dialect(best, decimal_comma, quoted, trailing)
+        if counts:
+            width, freq = counts.most_common(1)[0]
+            if width > 1 and freq >= 0.8 * len(sample):
+                return Dialect(d, False, quoted, d != " " and all(ln.endswith(d) for ln in sample))
+    return Dialect(",", False, quoted)
 
 
 def parse_name(token: str) -> tuple[str, str]:
