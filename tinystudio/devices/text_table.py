@@ -420,6 +420,8 @@ def read_table(text: str, source: str = "text") -> Table:
     if time_col is None and label_col != 0 and width > 1:
         if looks_like_clock(arr[:16, 0].tolist(), integer[0]):
             time_col = 0
+            if header_tokens is None:  # as the live parser names them
+                all_names = ["time"] + [f"ch{j}" for j in range(width - 1)]
     time = None
     time_unit = ""
     found = ""
