@@ -45,9 +45,12 @@ def run(args) -> int:
         print("classes: " + ", ".join(sorted(result.classes)))
     for s in result.skipped:
         print(f"skipped {s['path']}: {s['reason']}")
+    shown = set()
     for entry in result.imported:
         for note in entry.get("notes", []):
-            print(f"{entry['file']}: {note}")
+            if (entry["file"], note) not in shown:
+                shown.add((entry["file"], note))
+                print(f"{entry['file']}: {note}")
     for w in result.warnings:
         print(f"warning: {w}")
     return 0

@@ -28,6 +28,7 @@ from tinystudio.devices.text_table import (
     Dialect,
     detect_dialect,
     infer_time_unit,
+    label_index,
     looks_like_clock,
     measure_timing,
     parse_name,
@@ -38,7 +39,7 @@ from tinystudio.devices.text_table import (
 from tinystudio.devices.units import normalize_unit
 
 _SPLIT = re.compile(r"[,\t; ]+")
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-/\[\]()]*$")
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-/\[\]()^%° ]*$")
 #: Lines that must agree on their width before it is locked (without a header).
 LOCK_LINES = 3
 MAX_LINE = 4096
@@ -114,6 +115,8 @@ class TextStreamParser:
         self._candidate: str | None = None  # a names line seen before the width is known
         self._width = 0  # fields per line, time column included
         self._time_index: int | None = None
+        self._label_index: int | None = None  # a label column: not a channel
+        self._keep: list[int] = []
         self._time_scale = 1.0
         self._times: deque[float] = deque(maxlen=TIME_WINDOW)
         self._fast = False
@@ -189,8 +192,9 @@ class TextStreamParser:
             if all(len(pr) == 2 and pr[0] and pr[1] for pr in pairs):
                 names = [pr[0] for pr in pairs]
                 tokens = [pr[1] for pr in pairs]
+        li = self._label_index
         try:
-            values = [to_float(t, d) for t in tokens]
+            values = [to_float(t, d) if i != li else 0.0 for i, t in enumerate(tokens)]
         except ValueError:
             if len(tokens) == self._width and all(_NAME.match(parse_name(t)[0] or "") for t in tokens):
                 self._rename(tokens)
@@ -206,10 +210,11 @@ class TextStreamParser:
 
     def _data_of(self, values: list[float]) -> list[float]:
         ti = self._time_index
-        if ti is None:
+        if ti is None and self._label_index is None:
             return values
-        self._times.append(values[ti])
-        return values[:ti] + values[ti + 1:]
+        if ti is not None:
+            self._times.append(values[ti])
+        return [values[i] for i in self._keep]
 
     def _append(self, values: list[float], rows: list[list[float]], boundaries: list[int]) -> None:
         if self._pending_boundary:
@@ -220,9 +225,8 @@ class TextStreamParser:
     def _rename(self, tokens: list[str]) -> None:
         """The header printed again (a board reset): names and units, same columns."""
         parsed = [parse_name(t) for t in tokens]
-        keep = [i for i in range(len(parsed)) if i != self._time_index]
-        self.channel_names = [parsed[i][0] for i in keep]
-        self.channel_units = [normalize_unit(parsed[i][1]) for i in keep]
+        self.channel_names = [parsed[i][0] for i in self._keep]
+        self.channel_units = [normalize_unit(parsed[i][1]) for i in self._keep]
         self.header_seen = True
 
     # ------------------------------------------------------------ locking
@@ -273,16 +277,19 @@ class TextStreamParser:
         parsed_rows: list[tuple[list[float] | None, list[str], bool]] = []
         for ln, boundary in pending:
             toks = split_fields(ln, dialect)
+            li = label_index(header) if header is not None else None
             try:
-                vals = [to_float(t, dialect) for t in toks] if len(toks) == width else None
+                vals = [to_float(t, dialect) if i != li else 0.0 for i, t in enumerate(toks)] \
+                    if len(toks) == width else None
             except ValueError:
                 vals = None
             parsed_rows.append((vals, toks, boundary))
         good = [(v, t) for v, t, _ in parsed_rows if v is not None]
         if header is not None:
             names = [parse_name(t) for t in header]
+            self._label_index = label_index(header)
             for i, (n, u) in enumerate(names):
-                if time_scale(n, u)[0]:
+                if time_scale(n, u)[0] and i != self._label_index:
                     self._time_index = i
                     self._time_scale = time_scale(n, u)[1] or 1.0
                     self.time_column = n
@@ -302,7 +309,8 @@ class TextStreamParser:
         elif self._time_index is not None and header is None:
             col = np.array([v[0] for v, _ in good])
             self._time_scale = infer_time_unit(col, True)[0]
-        keep = [i for i in range(width) if i != self._time_index]
+        keep = [i for i in range(width) if i not in (self._time_index, self._label_index)]
+        self._keep = keep
         self.channel_names = [names[i][0] for i in keep]
         self.channel_units = [normalize_unit(names[i][1]) for i in keep]
         self.n_channels = len(keep)
@@ -320,6 +328,7 @@ class TextStreamParser:
 def _any_number(line: str) -> bool:
     """A line with at least one number in it (a sample or a cut sample, not a header)."""
     for t in _tokens(line):
+        t = t.strip('"')
         try:
             float(t.replace(",", ".") if "," in t else t)
             return True

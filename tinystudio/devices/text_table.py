@@ -142,6 +142,11 @@ def parse_name(token: str) -> tuple[str, str]:
     return token, ""
 
 
+def label_index(header: list[str]) -> int | None:
+    """Index of a ``label``/``class`` column in a header, if any."""
+    return next((j for j, t in enumerate(header) if parse_name(t)[0].lower() in LABEL_NAMES), None)
+
+
 def is_number(tok: str, dialect: Dialect) -> bool:
     try:
         to_float(tok, dialect)
@@ -349,8 +354,7 @@ def read_table(text: str, source: str = "text") -> Table:
     else:
         all_names = [f"ch{j}" for j in range(width)]
         all_units = [""] * width
-    lower = [n.lower() for n in all_names]
-    label_col = next((j for j, n in enumerate(lower) if n in LABEL_NAMES), None)
+    label_col = label_index(header_tokens) if header_tokens is not None else None
     time_col, time_scale_v = None, None
     for j, (n, u) in enumerate(zip(all_names, all_units, strict=True)):
         is_t, sc = time_scale(n, u)
