@@ -421,11 +421,10 @@ def read_table(text: str, source: str = "text") -> Table:
         j = num_cols[c]
         nonfinite.append((row_lines[r], all_names[j], rows_tok[r][j]))
     integer = [all(t.lstrip("+-").isdigit() for t in (row[j] for row in rows_tok)) for j in range(width)]
-    if time_col is None and label_col != 0 and width > 1:
-        if looks_like_clock(arr[:16, 0].tolist(), integer[0]):
-            time_col = 0
-            if header_tokens is None:  # as the live parser names them
-                all_names = ["time"] + [f"ch{j}" for j in range(width - 1)]
+    if time_col is None and label_col != 0 and width > 1 and looks_like_clock(arr[:16, 0].tolist(), integer[0]):
+        time_col = 0
+        if header_tokens is None:  # as the live parser names them
+            all_names = ["time"] + [f"ch{j}" for j in range(width - 1)]
     time = None
     time_unit = ""
     found = ""
