@@ -69,7 +69,7 @@ def looks_like_text(data: bytes) -> bool:
         return False
     lines = data.split(b"\n")[1:-1] or data.split(b"\n")[:1]  # complete lines only
     for raw in lines:
-        tokens = _tokens(raw.decode("ascii", "replace").strip())
+        tokens = [t.strip('"') for t in _tokens(raw.decode("ascii", "replace").strip())]
         if tokens and _numbers(tokens) is not None:
             return True
     return False

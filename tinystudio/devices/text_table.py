@@ -39,6 +39,7 @@ LABEL_NAMES = ("label", "class")
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "-nan"})
 DELIMITERS = ("\t", ";", ",", " ")
 _UNIT = re.compile(r"^(.*?)\s*[\(\[]\s*([^\)\]]*?)\s*[\)\]]$")
+_INTEGERS = re.compile(r"(?:[-+]?\d+\n)+")
 _DECIMAL_COMMA = re.compile(r"^[-+]?\d*,\d+([eE][-+]?\d+)?$")
 #: Most lines a file may have before its header (a title, a cut line).
 MAX_PREAMBLE = 5
@@ -399,28 +400,36 @@ def read_table(text: str, source: str = "text") -> Table:
     # ------------------------------------------------------------- numbers
     num_cols = [j for j in range(width) if j != label_col]
     n = len(rows_tok)
-    arr = np.empty((n, width), dtype=np.float64)
     nonfinite: list[tuple[int, str, str]] = []
-    conv = to_float
+
+    def cell(r: int, j: int) -> float:
+        tok = rows_tok[r][j]
+        try:
+            return to_float(tok, dialect)
+        except ValueError:
+            if tok.lower() in MISSING:
+                return math.nan
+            what = "timestamp" if j == time_col else "number"
+            raise TableError(f"{source}: line {row_lines[r]}, column {j + 1} ({all_names[j]!r}): "
+                             f"{tok!r} is not a {what}") from None
+
+    simple = not dialect.decimal_comma and label_col is None
+    rows_f: list[list[float]] = []
     for r, toks in enumerate(rows_tok):
-        for j in num_cols:
-            tok = toks[j]
+        if simple:
             try:
-                arr[r, j] = conv(tok, dialect)
+                rows_f.append(list(map(float, toks)))
+                continue
             except ValueError:
-                if tok.lower() in MISSING:
-                    arr[r, j] = math.nan
-                    continue
-                if j == time_col:
-                    raise TableError(f"{source}: line {row_lines[r]}, column {j + 1} ({all_names[j]!r}): "
-                                     f"{tok!r} is not a timestamp") from None
-                raise TableError(f"{source}: line {row_lines[r]}, column {j + 1} ({all_names[j]!r}): "
-                                 f"{tok!r} is not a number") from None
+                pass
+        rows_f.append([cell(r, j) if j != label_col else 0.0 for j in range(width)])
+    arr = np.array(rows_f, dtype=np.float64).reshape(n, width)
     bad = ~np.isfinite(arr[:, num_cols]) if num_cols else np.zeros((n, 0), bool)
     for r, c in zip(*np.nonzero(bad), strict=True):
         j = num_cols[c]
         nonfinite.append((row_lines[r], all_names[j], rows_tok[r][j]))
-    integer = [all(t.lstrip("+-").isdigit() for t in (row[j] for row in rows_tok)) for j in range(width)]
+    integer = [_INTEGERS.fullmatch("\n".join(row[j] for row in rows_tok) + "\n") is not None
+               for j in range(width)]
     if time_col is None and label_col != 0 and width > 1 and looks_like_clock(arr[:16, 0].tolist(), integer[0]):
         time_col = 0
         if header_tokens is None:  # as the live parser names them
