@@ -2,17 +2,22 @@
 
 Covers the sketches people already run: Arduino Serial Plotter (values separated by
 spaces, tabs or commas, optionally ``name:value``), the Edge Impulse data forwarder
-(comma/tab separated), and Arduino's IMU_Capture (a header line ``aX,aY,aZ,gX,gY,gZ``,
-then lines of six values, a blank line after each gesture).
+(comma/tab separated), Arduino's IMU_Capture (a header line ``aX,aY,aZ,gX,gY,gZ``,
+then lines of six values, a blank line after each gesture), and anything a file in
+:mod:`text_table` may hold (semicolons and decimal commas, quoting, units in the header,
+a time column, ``#`` lines): the dialect, names, units and time column are found by the
+same functions `import` and `sim --replay` use, so the same bytes give the same channels.
 
 * A line of names becomes the channel names (at the start or whenever the board prints
-  it again, e.g. after a reset).
+  it again, e.g. after a reset); units in brackets/parentheses become channel units.
 * The channel count is locked from the header, or from the first lines that agree
   (the first line after connecting is often cut in half); lines of another width are
   counted in ``bad_lines`` and skipped, never raised.
+* A time column (by name, or a ``millis()``-like first column) is not a channel: its
+  timestamps give the rate. A ``label``/``class`` column is not a channel either.
 * A blank line is a segment boundary before the next sample.
-* The rate comes from :class:`RateEstimator` on line arrival times (robust to USB
-  bursts and to the pauses between gestures); ``rate_override`` replaces it.
+* Otherwise the rate comes from :class:`RateEstimator` on line arrival times (robust to
+  USB bursts and to the pauses between gestures); ``rate_override`` replaces it.
 """
 
 from __future__ import annotations
