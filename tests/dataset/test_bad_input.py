@@ -72,7 +72,7 @@ def test_newer_schema_version(project, tmp_path):
 
 def test_bad_file_among_good_ones_writes_nothing(tmp_path, punch_csv, flex_csv):
     bad = tmp_path / "bad.csv"
-    bad.write_text("aX,aY\n1,2\n3\n")
+    bad.write_text("aX,aY\n1,2\n3\n4,5\n")  # a cut row inside the file (a cut last line is skipped)
     target = tmp_path / "new_project"
     proc = cli("import", target, punch_csv, bad, flex_csv, check=False)
     assert proc.returncode == 4 and "bad.csv: line 3" in proc.stderr

@@ -203,9 +203,9 @@ def test_cli_exits_zero_on_sigterm_and_rejects_bad_options():
 @pytest.mark.parametrize(
     "content, message",
     [
-        ("aX,aY\n1,2\n3,oops\n", "line 3: '3,oops' is not numbers"),
-        ("aX,aY\n1,2\n3,4,5\n", "line 3: 3 values where 2 were expected"),
-        ("aX,aY\n\n", "holds no samples"),
+        ("aX,aY\n1,2\n3,oops\n", "line 3, column 2 ('aY'): 'oops' is not a number"),
+        ("aX,aY\n1,2\n3,4,5\n", "line 3: expected 2 values, found 3"),
+        ("aX,aY\n\n", "has a header but no data lines"),
     ],
 )
 def test_malformed_replay_csv_names_file_and_line(tmp_path, content, message):

@@ -25,7 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--gesture", choices=("idle", "wave", "circle", "punch"), help="repeat one IMU gesture (default: cycle)"
     )
     parser.add_argument("--replay", metavar="FILE", help="stream a CSV (as the IMU) or WAV (as the mic) in a loop")
-    parser.add_argument("--rate", type=float, metavar="HZ", help="rate of a replayed CSV (default 119)")
+    parser.add_argument("--rate", type=float, metavar="HZ",
+                        help="rate of a replayed CSV (default: from its time column, else 119)")
     parser.add_argument("--baud", type=int, metavar="N", help="throttle the link to N/10 bytes/s each way")
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic signals' noise")
     parser.add_argument("--board", default="virtual", metavar="ID", help="board profile for HELLO (see `ports --boards`)")

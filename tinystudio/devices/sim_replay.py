@@ -1,7 +1,7 @@
 """Replay a recording as a virtual-board sensor, in a loop, at its own rate.
 
-A CSV (IMU_Capture output: header line, one sample per line, blank lines between
-gestures) becomes an int16 sensor with a per-channel scale chosen so the values the host
+A CSV (read by the same reader as `import`: IMU_Capture output, phyphox and logger
+exports; a time column gives the rate, blank lines mark gestures) becomes an int16 sensor with a per-channel scale chosen so the values the host
 reconstructs equal the CSV's within the quantization step: when the CSV's decimals fit
 int16 (0.001 g steps for +-32 g) the scale *is* that decimal step and the values
 round-trip exactly; otherwise the scale spreads the column's range over int16. A WAV
@@ -10,7 +10,6 @@ becomes the microphone at the file's rate.
 
 from __future__ import annotations
 
-import re
 import wave
 from pathlib import Path
 
@@ -18,29 +17,12 @@ import numpy as np
 
 from tinystudio.devices.protocol import ChannelInfo, SampleType, SensorInfo, SensorKind
 from tinystudio.devices.sim_sensors import IMU_ID, MIC_ID
+from tinystudio.devices.text_table import TableError, read_table
+from tinystudio.devices.units import guess_units, looks_imu
 from tinystudio.errors import DeviceError
 
 #: The LSM9DS1 default rate, which the IMU_Capture sketch runs at.
 DEFAULT_CSV_RATE = 119.0
-_SPLIT = re.compile(r"[,\t; ]+")
-
-
-def _unit_for(name: str) -> str:
-    n = name.lower()
-    if n.startswith("a") and len(n) <= 3:
-        return "g"
-    if n.startswith("g") and len(n) <= 3:
-        return "deg/s"
-    if n.startswith("m") and len(n) <= 3:
-        return "uT"
-    return ""
-
-
-def _decimals(token: str) -> int:
-    token = token.lower()
-    if "e" in token:
-        return 6
-    return len(token.split(".", 1)[1]) if "." in token else 0
 
 
 class ReplaySensor:
@@ -86,44 +68,29 @@ class ReplaySensor:
 
 
 def load_csv(path: Path, rate_hz: float | None = None, sensor_id: int = IMU_ID) -> ReplaySensor:
+    """Read with the same reader as `import` (:func:`text_table.read_table`): the same
+    channels, names, units and rate; a time column is not replayed as a channel, it gives
+    the rate."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8", errors="strict")
+        text = path.read_text(encoding="utf-8-sig", errors="strict")
     except (OSError, UnicodeDecodeError) as exc:
         raise DeviceError(f"cannot read replay file {path}: {exc}") from exc
-    names: list[str] | None = None
-    rows: list[list[float]] = []
-    decimals: list[int] = []
-    starts: list[int] = []
-    for lineno, line in enumerate(text.splitlines(), 1):
-        line = line.strip()
-        if not line:
-            if rows:
-                starts.append(len(rows))
-            continue
-        tokens = [t for t in _SPLIT.split(line) if t]
-        try:
-            values = [float(t) for t in tokens]
-        except ValueError:
-            if names is None and not rows:
-                names = tokens
-                continue
-            raise DeviceError(
-                f"{path}, line {lineno}: {line[:40]!r} is not numbers; a replay CSV has one "
-                "optional header line and then one sample per line"
-            ) from None
-        width = len(names) if names else (len(rows[0]) if rows else len(values))
-        if len(values) != width:
-            raise DeviceError(f"{path}, line {lineno}: {len(values)} values where {width} were expected")
-        if not decimals:
-            decimals = [0] * width
-        decimals = [max(d, _decimals(t)) for d, t in zip(decimals, tokens, strict=True)]
-        rows.append(values)
-    if not rows:
-        raise DeviceError(f"replay file {path} holds no samples")
-    data = np.array(rows)
+    try:
+        table = read_table(text, str(path))
+    except TableError as exc:
+        raise DeviceError(f"replay file {exc}") from None
+    if table.nonfinite:
+        line, name, tok = table.nonfinite[0]
+        raise DeviceError(f"{path}, line {line}, column {name!r}: {tok!r} is not a finite number "
+                          f"({len(table.nonfinite)} such cells); a replay needs every value")
+    data = table.values
     width = data.shape[1]
-    names = names or [f"ch{i}" for i in range(width)]
+    names = table.names
+    decimals = table.decimals
+    if rate_hz is None:
+        timing = table.timing
+        rate_hz = timing.rate_hz if timing is not None else DEFAULT_CSV_RATE
     scales, raw_cols = [], []
     for c in range(width):
         col = data[:, c]
@@ -135,16 +102,17 @@ def load_csv(path: Path, rate_hz: float | None = None, sensor_id: int = IMU_ID) 
         scales.append(scale)
         raw_cols.append(np.clip(np.rint(col / scale), -32768, 32767))
     raw = np.stack(raw_cols, axis=1).astype("<i2")
-    imu_like = all(_unit_for(n) for n in names)
+    units = guess_units(names, table.units)
+    imu_like = looks_imu(names, units)
     info = SensorInfo(
         sensor_id,
         SensorKind.IMU if imu_like else SensorKind.GENERIC,
         "imu" if imu_like else path.stem,
         SampleType.I16,
-        float(rate_hz or DEFAULT_CSV_RATE),
-        tuple(ChannelInfo(n, _unit_for(n), s) for n, s in zip(names, scales, strict=True)),
+        float(rate_hz),
+        tuple(ChannelInfo(n, u, s) for n, u, s in zip(names, units, scales, strict=True)),
     )
-    return ReplaySensor(info, raw, starts, decimals, data)
+    return ReplaySensor(info, raw, [b0 for b0, _ in table.blocks], decimals, data)
 
 
 def load_wav(path: Path, sensor_id: int = MIC_ID) -> ReplaySensor:
