@@ -217,6 +217,14 @@ class Project:
             self._ensure_class(s.label)
         return rec
 
+    def mark_quarantined(self, rec_id: str, reason: str) -> None:
+        """Set a recording aside (its file was moved to damaged/); its labels stay in the
+        project file with the reason, so it is reported once, not at every open."""
+        from tinystudio.dataset import loading
+
+        self._recordings.pop(rec_id, None)
+        loading._quarantine_entry(self, rec_id, reason)
+
     # ----------------------------------------------------------------- segments
     def segments(self, rec_id: str) -> list[Segment]:
         return list(self.recording(rec_id).segments)
