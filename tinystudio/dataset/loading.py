@@ -38,7 +38,7 @@ def _fix(project, action, *args) -> str:
             return action(*args)
     except NewerSchemaError:
         raise
-    except (DatasetError, OSError) as exc:
+    except Exception as exc:  # noqa: BLE001 - one bad file must never make the project unusable
         return f"{Path(args[0]).name}: could not be repaired or moved aside ({exc}); left as it is"
 
 

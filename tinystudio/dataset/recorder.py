@@ -77,6 +77,9 @@ class Recorder:
                  meta: RecordingMeta | None = None, sample_shape: tuple[int, ...] | None = None) -> None:
         self.project = project
         self.meta = meta or meta_from_sensor(sensor, device, subject, session)
+        if not self.meta.channel_names:
+            raise DatasetError(f"sensor {self.meta.sensor_name or self.meta.sensor_kind!r}: the board "
+                               "reports zero channels; there is nothing to record")
         self.meta.start_time = now_iso()
         self.label = label or ""
         self.dtype = np.dtype(schema.SAMPLE_TYPES[self.meta.sample_type])

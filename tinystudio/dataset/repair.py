@@ -145,7 +145,8 @@ def repair(path: Path, project_dir: Path) -> str:
             label = validate.text(f.attrs.get("pending_label", ""))
     except NewerSchemaError:
         raise
-    except (DatasetError, KeyError, TypeError, ValueError, IndexError, OSError, RuntimeError) as exc:
+    except (DatasetError, KeyError, TypeError, ValueError, IndexError, AttributeError, OSError,
+            RuntimeError) as exc:
         moved = _move_aside(path, project_dir)
         with contextlib.suppress(FileNotFoundError):
             Path(str(path) + ".lock").unlink()
