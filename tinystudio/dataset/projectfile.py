@@ -90,11 +90,12 @@ _locks_guard = threading.Lock()
 
 
 @contextlib.contextmanager
-def project_lock(project_dir: Path, timeout: float = LOCK_TIMEOUT_S):
+def project_lock(project_dir: Path, timeout: float | None = None):
     """Exclusive lock on a project's metadata, re-entrant within this process.
 
     ``flock`` is released by the kernel when the process dies, even by SIGKILL, so a crash
     never leaves the project locked."""
+    timeout = LOCK_TIMEOUT_S if timeout is None else timeout
     key = str(Path(project_dir).resolve())
     with _locks_guard:
         state = _locks.setdefault(key, _LockState())
