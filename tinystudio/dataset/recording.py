@@ -156,6 +156,9 @@ def create_h5(tmp: Path, **kw):
     process segfaults at exit (or at a second close). So everything is flushed inside the
     block, and on any error the temp file is first truncated to zero (giving its space
     back) so that the one close succeeds; the caller then removes the file."""
+    # v1.8 object headers carry checksums of their own, so damaged metadata (an attribute
+    # such as rate_hz) is detected too; HDF5 1.8 (2008) and later read them.
+    kw.setdefault("libver", ("v108", "v108"))
     f = h5py.File(tmp, "w", **kw)
     try:
         yield f
@@ -221,8 +224,11 @@ def read_rows(path: Path, ds: h5py.Dataset, start: int, stop: int) -> np.ndarray
     try:
         return ds[start:stop]
     except (OSError, RuntimeError) as exc:
-        what = ("a checksum does not match (the file was damaged on disk)" if "Fletcher32" in str(exc)
-                or "checksum" in str(exc).lower() else f"HDF5 cannot read it ({str(exc).splitlines()[0]})")
+        text = str(exc)
+        checksum = "Fletcher32" in text or "checksum" in text.lower() or (
+            "filter returned failure" in text and ds.fletcher32)  # the only filter we use
+        what = ("a checksum does not match (the file was damaged on disk)" if checksum
+                else f"HDF5 cannot read it ({text.splitlines()[0] if text else type(exc).__name__})")
         raise DatasetError(f"{path}: samples {start}..{stop} are damaged: {what}; restore the file "
                            "from a backup or delete this recording") from exc
 
@@ -233,6 +239,11 @@ class NewerSchemaError(DatasetError):
 
 def check_header(path: Path, attrs) -> None:
     """Refuse files that are not recordings or come from a newer schema."""
+    try:
+        list(attrs.keys())  # damaged metadata fails here, with the reason
+    except (RuntimeError, OSError, KeyError) as exc:
+        raise DatasetError(f"{path}: the file's metadata is damaged ({exc}); restore the file from a "
+                           "backup or delete this recording") from exc
     fmt = validate.text(attrs.get("format", ""))
     if fmt != schema.RECORDING_FORMAT:
         raise DatasetError(f"{path}: HDF5 file is not a TinyStudio recording (format attribute is {fmt!r})")
