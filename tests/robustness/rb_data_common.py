@@ -86,8 +86,9 @@ def small_filesystem(path: Path, size: str = "4m"):
         subprocess.run(["umount", "-l", str(path)], capture_output=True)
 
 
-def fill_disk(path: Path) -> Path:
-    """Write a file until the filesystem is full; returns it (delete it to free the space)."""
+def fill_disk(path: Path, leave: int = 0) -> Path:
+    """Write a file until the filesystem is full, then give back ``leave`` bytes; returns the
+    file (delete it to free the space)."""
     filler = path / "filler.bin"
     fd = os.open(filler, os.O_CREAT | os.O_WRONLY, 0o644)
     try:
@@ -100,4 +101,6 @@ def fill_disk(path: Path) -> Path:
                 os.write(fd, block[:512])
     finally:
         os.close(fd)
+    if leave:
+        os.truncate(filler, max(0, filler.stat().st_size - leave))
     return filler

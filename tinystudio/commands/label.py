@@ -38,6 +38,7 @@ def _current_label(project, rec) -> str | None:
 
 
 def run(args) -> int:
+    from tinystudio.commands.info import report_repairs
     from tinystudio.dataset import Project
     from tinystudio.dataset.autoseg import propose_motion, propose_voice
     from tinystudio.dataset.labels import SetSegments, label_whole
@@ -74,6 +75,7 @@ def run(args) -> int:
         total += len(op.after)
         done += 1
     project.save()
+    report_repairs(project)
     if args.json:
         print(json.dumps({"recordings": done, "segments": total}))
     else:
