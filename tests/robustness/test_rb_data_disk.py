@@ -172,7 +172,10 @@ mic = SensorInfo(1, SensorKind.MICROPHONE, "mic", SampleType.I16, 16000.0, (Chan
 rec = R.Recorder(Project.open(sys.argv[1]), mic, DeviceInfo("t", "1", sensors=(mic,)), label="x")
 n = 0
 while rec.error is None and n < 10**8:
-    rec.append((np.arange(n, n + 4000) % 30011).astype("<i2").reshape(-1, 1)); n += 4000
+    try:
+        rec.append((np.arange(n, n + 4000) % 30011).astype("<i2").reshape(-1, 1)); n += 4000
+    except Exception:
+        break  # the feeder is told too
     rec.flush()
 try:
     rec.close()

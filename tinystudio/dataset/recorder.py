@@ -162,12 +162,14 @@ class Recorder:
         with self._lock_io:
             if self._closed:
                 raise DatasetError(f"recording {self.id} is closed")
-            if self._error is not None:
-                return  # stopped (disk full / I/O error): the record loop reports it
+            if self._error is not None:  # stopped (disk full / I/O error): say so to the feeder
+                raise DatasetError(str(self._error))
             self._buf.append(block)
             self._buffered += len(block)
             if self._buffered >= self._write_rows:
                 self._write_buffer()
+                if self._error is not None:
+                    raise DatasetError(str(self._error))
 
     @property
     def error(self) -> DatasetError | None:
