@@ -199,3 +199,17 @@ def test_enospc_inside_hdf5_is_no_segfault_and_the_file_stays_readable(project, 
     assert rec.n_samples > 0
     assert np.array_equal(rec.read()[:, 0], (np.arange(rec.n_samples) % 30011).astype("<i2"))
     snap.assert_unchanged(except_=["recordings/x-*", "damaged/*", "project.json"])
+
+
+def test_read_only_project_still_reads_and_a_change_is_one_clear_error(project, disk):
+    hostile_copy(project, "bad", lambda f: f.attrs.__setitem__("rate_hz", -1.0))  # needs a repair
+    snap = Snapshot(project)
+    subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+    try:
+        info = cli("info", project, "--json")
+        assert info.returncode == 0 and "bad.h5" in info.stderr and "Traceback" not in info.stderr
+        label = cli("label", project, "--recording", "punch", "--whole", "--label", "punch")
+        assert_one_clear_line(label, "project", "Read-only file system", code=4)
+    finally:
+        subprocess.run(["mount", "-o", "remount,rw", str(disk)], check=True)
+    snap.assert_unchanged()
