@@ -171,9 +171,11 @@ def refresh(project) -> None:
         del project._recordings[rid]
     for rid, entry in entries.items():
         rec = project._recordings.get(rid)
+        if rec is not None and entry.get("quarantined") and not rec.path.exists():
+            del project._recordings[rid]  # set aside by another process meanwhile
+            project.quarantined[rid] = entry["quarantined"]
+            continue
         if rec is None:
-            if rid in project.quarantined:
-                continue
             if entry.get("quarantined"):
                 project.quarantined[rid] = entry["quarantined"]
                 continue
@@ -185,7 +187,9 @@ def refresh(project) -> None:
             except DatasetError as exc:
                 project.quarantined[rid] = str(exc)
                 continue
+            rec.segments = []
             project._recordings[rid] = rec
+            project.quarantined.pop(rid, None)
         segs = [Segment.from_json(d) for d in entry.get("segments", [])]
         if segs != rec.segments:
             problem = segments_problem(project, rid, segs, rec.n_samples)
