@@ -127,3 +127,15 @@ def test_commands_work_on_the_rest_of_a_project_with_a_malformed_recording(proje
     assert out.returncode == 0, out.stderr
     assert list((tmp_path / "out").rglob("*.npz"))
     snap.assert_unchanged()
+
+
+def test_recording_a_sensor_with_zero_channels_is_refused_before_any_file(project):
+    from tinystudio.dataset.recorder import Recorder
+    from tinystudio.devices.protocol import DeviceInfo, SampleType, SensorInfo, SensorKind
+    from tinystudio.errors import DatasetError
+
+    empty = SensorInfo(1, SensorKind.IMU, "imu", SampleType.I16, 100.0, ())  # as a HELLO may say
+    snap = Snapshot(project)
+    with pytest.raises(DatasetError, match="zero channels"):
+        Recorder(Project.open(project), empty, DeviceInfo("b", "1", sensors=(empty,)), label="x")
+    snap.assert_unchanged()

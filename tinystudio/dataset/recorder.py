@@ -77,13 +77,17 @@ class Recorder:
                  meta: RecordingMeta | None = None, sample_shape: tuple[int, ...] | None = None) -> None:
         self.project = project
         self.meta = meta or meta_from_sensor(sensor, device, subject, session)
-        if not self.meta.channel_names:
-            raise DatasetError(f"sensor {self.meta.sensor_name or self.meta.sensor_kind!r}: the board "
-                               "reports zero channels; there is nothing to record")
         self.meta.start_time = now_iso()
         self.label = label or ""
         self.dtype = np.dtype(schema.SAMPLE_TYPES[self.meta.sample_type])
         self.sample_shape = sample_shape or self._default_shape(sensor)
+        if self.meta.sensor_kind == "camera" and len(self.meta.channel_names) != self.sample_shape[-1]:
+            # colour formats arrive as RGB888 whatever the HELLO listed: name what is stored
+            names = ["gray"] if self.sample_shape[-1] == 1 else ["r", "g", "b"][: self.sample_shape[-1]]
+            self.meta.channel_names, self.meta.units, self.meta.scale = names, [""] * len(names), [1.0] * len(names)
+        if not self.meta.channel_names:
+            raise DatasetError(f"sensor {self.meta.sensor_name or self.meta.sensor_kind!r}: the board "
+                               "reports zero channels; there is nothing to record")
         stem = f"{self.label or self.meta.sensor_name or self.meta.sensor_kind}-{time.strftime('%Y%m%d-%H%M%S')}"
         self.id, self.path = project.new_recording_path(stem)
         self._lock = RecorderLock(self.path)
