@@ -65,9 +65,22 @@ def test_dot_dot_and_slash_labels_stay_inside_out(proj, fmt):
 
 
 def test_tampered_segment_ids_never_become_paths(proj):
+    """Path-like segment ids are refused when the project opens (naming the field), so
+    they never reach an export; nothing is written anywhere."""
     doc = json.loads((proj / "project.json").read_text())
     for i, seg in enumerate(doc["recordings"]["punch"]["segments"]):
         seg["id"] = f"../../../pwned{i}" if i % 2 else f"/tmp/abs{i}"
+    (proj / "project.json").write_text(json.dumps(doc))
+    work = proj.parent
+    before = snapshot(work)
+    with pytest.raises(DatasetError, match=r"recordings\.punch\.segments\[0\]\.id"):
+        export_data(Project.open(proj), "ei-json", work / "out")
+    assert snapshot(work) == before
+    assert not list(Path("/tmp").glob("abs*"))
+
+
+def test_repeated_segment_ids_still_export_every_segment(proj):
+    doc = json.loads((proj / "project.json").read_text())
     for seg in doc["recordings"]["flex"]["segments"]:
         seg["id"] = "same"  # a hand edit repeating one id
     (proj / "project.json").write_text(json.dumps(doc))
@@ -77,7 +90,6 @@ def test_tampered_segment_ids_never_become_paths(proj):
     after = {k: v for k, v in snapshot(work).items() if not k.startswith(("proj", "out"))}
     assert after == before
     assert _inside(work / "out") and len(list((work / "out").glob("*/*.json"))) == 20
-    assert not list(Path("/tmp").glob("abs*"))
 
 
 def test_existing_files_are_not_overwritten_without_force(proj, capsys):

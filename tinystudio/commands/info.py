@@ -11,6 +11,8 @@ HELP = "Summarize a project: classes (segments, seconds), recordings, split, war
 
 def add_arguments(parser) -> None:
     parser.add_argument("project", help="project folder")
+    parser.add_argument("--verify", action="store_true",
+                        help="read every sample: set aside damaged recordings (checksums), list NaN/Inf")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -46,6 +48,11 @@ def run(args) -> int:
     from tinystudio.dataset.splits import summarize
 
     project = Project.open(args.project)
+    non_finite = []
+    if args.verify:
+        from tinystudio.dataset.integrity import verify
+
+        non_finite = verify(project).non_finite
     report_repairs(project)
     s = summarize(project)
     out = {
@@ -57,7 +64,10 @@ def run(args) -> int:
         "warnings": s.warnings,
         "repairs": project.repairs,
         "duration": durations(project),
+        "quarantined": project.quarantined,
     }
+    if args.verify:
+        out["non_finite"] = non_finite
     if args.json:
         print(json.dumps(out))
         return 0
@@ -70,4 +80,8 @@ def run(args) -> int:
         print(f"{name:20} {c['segments']:>8} {c['seconds']:>10.2f} {c['train']:>6} {c['test']:>6}")
     for w in s.warnings:
         print(f"warning: {w}")
+    for rid, why in project.quarantined.items():
+        print(f"set aside: {rid}: {why}")
+    for line in non_finite:
+        print(f"not finite: {line}")
     return 0

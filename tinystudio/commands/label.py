@@ -61,6 +61,7 @@ def _propose(rec, args, length):
 
 
 def run(args) -> int:
+    from tinystudio.commands.info import report_repairs
     from tinystudio.dataset import Project
     from tinystudio.dataset.labels import SetSegments, label_whole
     from tinystudio.dataset.segments import Segment
@@ -107,6 +108,7 @@ def run(args) -> int:
         done += 1
     if not args.dry_run:
         project.save()
+    report_repairs(project)
     if args.json:
         print(json.dumps({"recordings": done, "segments": total, "dry_run": bool(args.dry_run), "changes": changes}))
         return 0
