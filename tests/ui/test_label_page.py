@@ -93,7 +93,7 @@ def test_undo_redo_keys(qtbot, window, tmp_path, punch_csv):
     qtbot.keyClick(page, Qt.Key_Delete)
     qtbot.keyClick(page, Qt.Key_N)  # add a segment in the gap, never over a neighbour
     segs = project.recording(rec.id).segments
-    assert len(segs) == 10 and all(a.end <= b.start for a, b in zip(segs, segs[1:]))
+    assert len(segs) == 10 and all(a.end <= b.start for a, b in zip(segs, segs[1:], strict=False))
     qtbot.keyClick(page, Qt.Key_Z, Qt.ControlModifier)
     assert len(project.recording(rec.id).segments) == 9
     qtbot.keyClick(page, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
