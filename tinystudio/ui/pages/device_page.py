@@ -83,7 +83,8 @@ class DevicePage(QWidget):
         self.stats_table.verticalHeader().setVisible(False)
         self.stats_table.setEditTriggers(QTableWidget.NoEditTriggers)
         self.stats_table.setMaximumHeight(150)
-        self.stats_table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        self.stats_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)  # "16000.0", never "1600..."
+        self.stats_table.horizontalHeader().setStretchLastSection(True)
 
         form = QFormLayout()
         form.addRow("Port", self.port_combo)

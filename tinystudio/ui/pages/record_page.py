@@ -148,6 +148,7 @@ class RecordPage(QWidget):
         bottom.setStretchFactor(0, 3)
         bottom.setStretchFactor(1, 2)
         bottom.setChildrenCollapsible(False)
+        self._bottom = bottom
         right = QSplitter(Qt.Vertical)
         right.addWidget(live_w)
         right.addWidget(bottom)
@@ -171,6 +172,13 @@ class RecordPage(QWidget):
         self.board.tick.connect(self._poll)
         ctx.project_changed.connect(lambda _p: self.refresh())
         ctx.recordings_changed.connect(self.refresh)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if not getattr(self, "_sized", False):  # table 3 : preview 2 (stretch only shares extra space)
+            self._sized = True
+            total = sum(self._bottom.sizes()) or 600
+            self._bottom.setSizes([total * 3 // 5, total * 2 // 5])
 
     # -------------------------------------------------------------- board
     def _connected(self, info) -> None:

@@ -13,7 +13,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from tinystudio.dataset import manage
+from tinystudio.ui.widgets.flow_layout import FlowLayout
 
 COLUMNS = ("name", "labels", "duration", "sensor", "subject", "session", "split")
 
@@ -91,11 +91,9 @@ class RecordingsPanel(QWidget):
         self.table.doubleClicked.connect(lambda _i: self.rename_dialog())
 
         self.buttons: dict[str, QPushButton] = {}
-        bar = QHBoxLayout()
-        bar.setContentsMargins(0, 0, 0, 0)
+        bar = FlowLayout()  # wraps in a narrow column instead of clipping a button
         self.title = QLabel("Recordings")
         bar.addWidget(self.title)
-        bar.addStretch(1)
         for key, text, tip, slot in (
             ("rename", "Rename…", "rename the selected recording (F2 or double-click)", self.rename_dialog),
             ("delete", "Delete", "move the selected recordings to the project's trash folder (undoable)",
@@ -110,14 +108,16 @@ class RecordingsPanel(QWidget):
             bar.addWidget(b)
             self.buttons[key] = b
         self.undo_stack.canUndoChanged.connect(self.buttons["undo"].setEnabled)
-        self.undo_stack.undoTextChanged.connect(
-            lambda t: self.buttons["undo"].setToolTip(f"undo {t}" if t else "nothing to undo"))
+        self.undo_stack.undoTextChanged.connect(self._undo_text)  # a method: disconnected with the panel
         self.buttons["undo"].setEnabled(self.undo_stack.canUndo())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
         self._selection_changed()
+
+    def _undo_text(self, text: str) -> None:
+        self.buttons["undo"].setToolTip(f"undo {text}" if text else "nothing to undo")
 
     # ------------------------------------------------------------- listing
     def refresh(self) -> None:
