@@ -100,6 +100,9 @@ def main() -> int:
 
     rec = w.record_page
     rec.label_combo.setEditText("punch")
+    rec.subject.setText("alice")
+    rec.panel.select(sorted(r.id for r in w.ctx.project.recordings())[-1])
+    wait(10, lambda: rec.preview.n_samples > 0)
     shot("Record", "2-record")
 
     label = w.label_page

@@ -95,6 +95,14 @@ def _table_problems(table: QTableWidget) -> list[str]:
         if table.isColumnHidden(col):
             continue
         width = table.columnWidth(col)
+        head = table.horizontalHeaderItem(col)
+        if head is not None and table.horizontalHeader().isVisible():
+            need = table.horizontalHeader().fontMetrics().horizontalAdvance(head.text()) + pad
+            if need > width + SLACK:
+                out.append(f"header {head.text()!r} needs {need} px, column has {width}")
+            if table.columnViewportPosition(col) + width > table.viewport().width() + SLACK and \
+                    table.horizontalScrollBar().value() == 0:
+                out.append(f"column {head.text()!r} is past the table's right edge (scrolled out of view)")
         for row in range(table.rowCount()):
             item = table.item(row, col)
             if item is None or table.cellWidget(row, col) is not None or not item.text():

@@ -99,6 +99,7 @@ class DevicePage(QWidget):
         side_w = QWidget()
         side_w.setLayout(side)
         side_w.setMaximumWidth(380)
+        side_w.setMinimumWidth(330)  # the stats table's five columns without a scroll bar
 
         self.banner = Banner()
         self.banner.action.connect(self.board.reconnect)

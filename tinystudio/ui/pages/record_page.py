@@ -34,6 +34,7 @@ from tinystudio.ui.widgets.timeline import Timeline
 from tinystudio.ui.workers import start_worker
 
 LEFT_WIDTH = 300  # fixed: a long message wraps instead of widening the column
+WIDE_PAGE = 1250  # from this page width the preview sits beside the recordings table
 
 
 def _read(rec, *, progress, stop):
@@ -173,12 +174,16 @@ class RecordPage(QWidget):
         ctx.project_changed.connect(lambda _p: self.refresh())
         ctx.recordings_changed.connect(self.refresh)
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
-        super().showEvent(event)
-        if not getattr(self, "_sized", False):  # table 3 : preview 2 (stretch only shares extra space)
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        # Beside the table when there is room for every column; below it otherwise.
+        wide = self.width() >= WIDE_PAGE
+        orientation = Qt.Horizontal if wide else Qt.Vertical
+        if orientation != self._bottom.orientation() or not getattr(self, "_sized", False):
             self._sized = True
-            total = sum(self._bottom.sizes()) or 600
-            self._bottom.setSizes([total * 3 // 5, total * 2 // 5])
+            self._bottom.setOrientation(orientation)
+            total = max(300, self.width() - LEFT_WIDTH) if wide else max(200, self.height() // 2)
+            self._bottom.setSizes([total * 3 // 5, total * 2 // 5] if wide else [total // 2, total // 2])
 
     # -------------------------------------------------------------- board
     def _connected(self, info) -> None:
@@ -205,6 +210,8 @@ class RecordPage(QWidget):
         self.live_placeholder.setVisible(sensor is None)
         if sensor is not None:
             self.live_view = SensorView(sensor, window_s=5.0)
+            for v in self.live_view.views:
+                v.setMinimumHeight(90)  # room for the table and preview in a 700 px window
             self.live_box.addWidget(self.live_view, 1)
 
     def _clear_live(self) -> None:

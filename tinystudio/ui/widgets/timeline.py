@@ -54,7 +54,7 @@ class SegmentRegion(pg.LinearRegionItem):
         )
         self.segment = segment
         self.color = color
-        self.label = pg.TextItem(segment.label, color=color, anchor=(0, 0))
+        self.label = pg.TextItem(segment.label, color=color, anchor=(0, 0), fill=pg.mkBrush(0, 0, 0, 110))
 
     def mouseClickEvent(self, ev) -> None:  # noqa: N802 - pyqtgraph API
         ev.accept()
@@ -117,6 +117,8 @@ class Timeline(QWidget):
             item.addLegend(offset=(-8, 4), labelTextSize="8pt", brush=pg.mkBrush(0, 0, 0, 0))
             if self.plots:
                 item.setXLink(self.plots[0])
+            else:  # segment names stay at the top edge whatever the zoom
+                item.getViewBox().sigYRangeChanged.connect(self._place_labels)
             self.plots.append(item)
         for item in self.plots:
             if item is self.plots[-1]:
@@ -208,6 +210,11 @@ class Timeline(QWidget):
                 self._mirrors.append(m)
         if self.selected_id not in {s.id for s in segments}:
             self.selected_id = None
+
+    def _place_labels(self, *_args) -> None:
+        top = self.plots[0].viewRange()[1][1]
+        for r in self.regions:
+            r.label.setPos(r.getRegion()[0], top)
 
     def _region_moved(self, region: SegmentRegion) -> None:
         lo, hi = region.getRegion()
