@@ -87,6 +87,8 @@ def main() -> int:
         for width, height in sizes:
             w.resize(width, height)
             wait(1.0)
+            if (w.width(), w.height()) != (width, height):
+                errors.append(f"{page} cannot be {width}x{height}: the window is {w.width()}x{w.height()}")
             path = out / f"{palette}-{width}x{height}-{name}.png"
             w.grab().save(str(path))
             print(f"wrote {path}", flush=True)

@@ -141,6 +141,8 @@ def _prepare(qtbot, window, connect_virtual, tmp_path, punch_csv, flex_csv):
     connect_virtual(window, sensors=("imu", "mic"))
     window.label_page.select_recording("punch")
     qtbot.waitUntil(lambda: window.label_page.current is not None, timeout=10_000)
+    window.record_page.panel.select("flex")
+    qtbot.waitUntil(lambda: window.record_page.preview.n_samples > 0, timeout=10_000)
     # the Train page's result widgets, filled as a finished run fills them
     train = window.train_page
     train.float_cm.set_matrix(["flex", "punch"], [[9, 1], [0, 10]], 0.95)

@@ -132,7 +132,7 @@ class RecordPage(QWidget):
         self.undo_stack = shared_undo_stack(ctx)
         self.panel = RecordingsPanel(ctx, self.undo_stack)
         self.panel.current_changed.connect(self._preview)
-        self.preview = Timeline(editable=False, min_plot_height=60)
+        self.preview = Timeline(editable=False, min_plot_height=60, toggles=False)
         self.preview_label = QLabel("Select a recording to preview it.")
         self.preview_label.setWordWrap(True)
         preview_box = QVBoxLayout()

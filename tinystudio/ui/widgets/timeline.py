@@ -18,8 +18,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
 
+from tinystudio.ui.widgets.flow_layout import FlowLayout
 from tinystudio.ui.widgets.live_plot import CHANNEL_COLORS, make_pen
 
 #: Units that name a sensor on their own (the plot's title).
@@ -73,9 +74,11 @@ class Timeline(QWidget):
     segment_edited = Signal(str, int, int)  # segment id, new start, new end (samples)
     segment_selected = Signal(object)  # Segment or None
 
-    def __init__(self, parent=None, editable: bool = True, min_plot_height: int = 110) -> None:
+    def __init__(self, parent=None, editable: bool = True, min_plot_height: int = 110,
+                 toggles: bool = True) -> None:
         super().__init__(parent)
         self.editable = editable
+        self.show_toggles = toggles
         self.min_plot_height = min_plot_height
         self.rate_hz = 1.0
         self.n_samples = 0
@@ -87,8 +90,7 @@ class Timeline(QWidget):
         self.selected_id: str | None = None
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.scene().sigMouseClicked.connect(self._background_click)
-        self.toggles = QHBoxLayout()
-        self.toggles.setContentsMargins(0, 0, 0, 0)
+        self.toggles = FlowLayout()  # wraps: six "gX (deg/s)" boxes must not widen the page
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -133,7 +135,7 @@ class Timeline(QWidget):
             if w is not None:
                 w.deleteLater()
         self.channel_boxes = {}
-        if len(channel_names) > 1:
+        if len(channel_names) > 1 and self.show_toggles:
             self.toggles.addWidget(QLabel("Channels:"))
             for i, name in enumerate(channel_names):
                 unit = units[i] if i < len(units) else ""
@@ -144,7 +146,6 @@ class Timeline(QWidget):
                 box.toggled.connect(lambda on, i=i: self.set_channel_visible(i, on))
                 self.toggles.addWidget(box)
                 self.channel_boxes[name] = box
-        self.toggles.addStretch(1)
 
     def set_channel_visible(self, index: int, on: bool) -> None:
         if 0 <= index < len(self.curves):
