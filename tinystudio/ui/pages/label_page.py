@@ -190,6 +190,8 @@ class LabelPage(QWidget):
         self.undo_stack.clear()
         self._clear_current()
         self.refresh_list()
+        if project is not None and self.panel.rows:  # something to look at from the start
+            self.panel.select(self.panel.rows[0].id)
 
     def refresh_list(self) -> None:
         project = self.ctx.project
@@ -223,6 +225,7 @@ class LabelPage(QWidget):
         if self.current is not None and self.current.id == rec_id and self.data is not None:
             return
         rec = self.ctx.project.recording(rec_id)
+        self._wanted = rec_id
         self.info.setText(f"loading {rec.id} …")
         start_worker(_read_recording, rec, on_result=self._loaded, on_error=self.ctx.report)
 
@@ -231,6 +234,8 @@ class LabelPage(QWidget):
         project = self.ctx.project
         if project is None or rec_id not in {r.id for r in project.recordings()}:
             return  # renamed or deleted while it was being read
+        if rec_id != getattr(self, "_wanted", rec_id):
+            return  # another recording was chosen meanwhile
         self.current = project.recording(rec_id)
         self.data = data
         self.timeline.set_signal(data, self.current.rate_hz, self.current.channel_names, self.current.units)

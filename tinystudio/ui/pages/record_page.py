@@ -132,7 +132,7 @@ class RecordPage(QWidget):
         self.undo_stack = shared_undo_stack(ctx)
         self.panel = RecordingsPanel(ctx, self.undo_stack)
         self.panel.current_changed.connect(self._preview)
-        self.preview = Timeline(editable=False, min_plot_height=60, toggles=False)
+        self.preview = Timeline(editable=False, min_plot_height=70, toggles=False)
         self.preview_label = QLabel("Select a recording to preview it.")
         self.preview_label.setWordWrap(True)
         preview_box = QVBoxLayout()
@@ -142,6 +142,7 @@ class RecordPage(QWidget):
         preview_w = QWidget()
         preview_w.setLayout(preview_box)
         self._preview_id = None
+        self.preview.hide()
 
         bottom = QSplitter(Qt.Horizontal)
         bottom.addWidget(self.panel)
@@ -156,6 +157,7 @@ class RecordPage(QWidget):
         right.setStretchFactor(0, 1)
         right.setStretchFactor(1, 1)
         right.setChildrenCollapsible(False)
+        self._right = right
         right_box = QVBoxLayout()
         right_box.setContentsMargins(0, 0, 0, 0)
         right_box.addWidget(self.banner)
@@ -182,8 +184,15 @@ class RecordPage(QWidget):
         if orientation != self._bottom.orientation() or not getattr(self, "_sized", False):
             self._sized = True
             self._bottom.setOrientation(orientation)
-            total = max(300, self.width() - LEFT_WIDTH) if wide else max(200, self.height() // 2)
-            self._bottom.setSizes([total * 3 // 5, total * 2 // 5] if wide else [total // 2, total // 2])
+            h = max(400, self.height())
+            if wide:  # live view 1/2; table 3/5 beside preview 2/5
+                self._right.setSizes([h // 2, h // 2])
+                total = max(300, self.width() - LEFT_WIDTH)
+                self._bottom.setSizes([total * 3 // 5, total * 2 // 5])
+            else:  # live view 2/5; table 1/4 and preview 3/4 of the rest
+                self._right.setSizes([h * 2 // 5, h * 3 // 5])
+                rest = h * 3 // 5
+                self._bottom.setSizes([rest // 3, rest * 2 // 3])
 
     # -------------------------------------------------------------- board
     def _connected(self, info) -> None:
@@ -374,6 +383,7 @@ class RecordPage(QWidget):
         if rec_id is None or project is None:
             self.preview_label.setText("Select a recording to preview it.")
             self.preview.clear_signal()
+            self.preview.hide()  # no empty axes where a take will be
             return
         rec = project.recording(rec_id)
         self.preview_label.setText(f"loading {rec_id} …")
@@ -385,6 +395,7 @@ class RecordPage(QWidget):
         if rec_id != self._preview_id or project is None or rec_id not in {r.id for r in project.recordings()}:
             return  # another one was chosen meanwhile, or it was renamed or deleted
         rec = project.recording(rec_id)
+        self.preview.show()
         self.preview.set_signal(data, rec.rate_hz, rec.channel_names, rec.units)
         self.preview.set_segments(rec.segments, project.class_colors)
         self.preview_label.setText(f"{rec.id}: {rec.seconds:.2f} s, {len(rec.segments)} segments "
