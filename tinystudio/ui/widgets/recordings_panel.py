@@ -108,7 +108,7 @@ class RecordingsPanel(QWidget):
             bar.addWidget(b)
             self.buttons[key] = b
         self.undo_stack.canUndoChanged.connect(self.buttons["undo"].setEnabled)
-        self.undo_stack.undoTextChanged.connect(self._undo_text)  # a method: disconnected with the panel
+        self.undo_stack.undoTextChanged.connect(self._undo_text)
         self.buttons["undo"].setEnabled(self.undo_stack.canUndo())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -117,7 +117,11 @@ class RecordingsPanel(QWidget):
         self._selection_changed()
 
     def _undo_text(self, text: str) -> None:
-        self.buttons["undo"].setToolTip(f"undo {text}" if text else "nothing to undo")
+        from shiboken6 import isValid
+
+        button = self.buttons["undo"]
+        if isValid(button):  # the window-wide stack can outlive this page while closing
+            button.setToolTip(f"undo {text}" if text else "nothing to undo")
 
     # ------------------------------------------------------------- listing
     def refresh(self) -> None:

@@ -17,8 +17,8 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QVBoxLayout, QWidget
 
 from tinystudio.ui.widgets.flow_layout import FlowLayout
 from tinystudio.ui.widgets.live_plot import CHANNEL_COLORS, make_pen
@@ -55,7 +55,9 @@ class SegmentRegion(pg.LinearRegionItem):
         )
         self.segment = segment
         self.color = color
-        self.label = pg.TextItem(segment.label, color=color, anchor=(0, 0), fill=pg.mkBrush(0, 0, 0, 110))
+        back = QApplication.palette().color(QPalette.Base)  # readable in both palettes
+        back.setAlpha(200)
+        self.label = pg.TextItem(segment.label, color=color, anchor=(0, 0), fill=pg.mkBrush(back))
 
     def mouseClickEvent(self, ev) -> None:  # noqa: N802 - pyqtgraph API
         ev.accept()
@@ -75,10 +77,10 @@ class Timeline(QWidget):
     segment_selected = Signal(object)  # Segment or None
 
     def __init__(self, parent=None, editable: bool = True, min_plot_height: int = 110,
-                 toggles: bool = True) -> None:
+                 compact: bool = False) -> None:
         super().__init__(parent)
         self.editable = editable
-        self.show_toggles = toggles
+        self.compact = compact  # a preview: no channel boxes, legends or segment names
         self.min_plot_height = min_plot_height
         self.rate_hz = 1.0
         self.n_samples = 0
@@ -116,7 +118,8 @@ class Timeline(QWidget):
             item.setLabel("left", unit or "value")
             if name:
                 item.setTitle(f"{name} ({unit})", size="9pt")
-            item.addLegend(offset=(-8, 4), labelTextSize="8pt", brush=pg.mkBrush(0, 0, 0, 0))
+            if not self.compact:
+                item.addLegend(offset=(-8, 4), labelTextSize="8pt", brush=pg.mkBrush(0, 0, 0, 0))
             if self.plots:
                 item.setXLink(self.plots[0])
             else:  # segment names stay at the top edge whatever the zoom
@@ -135,7 +138,7 @@ class Timeline(QWidget):
             if w is not None:
                 w.deleteLater()
         self.channel_boxes = {}
-        if len(channel_names) > 1 and self.show_toggles:
+        if len(channel_names) > 1 and not self.compact:
             self.toggles.addWidget(QLabel("Channels:"))
             for i, name in enumerate(channel_names):
                 unit = units[i] if i < len(units) else ""
@@ -186,7 +189,8 @@ class Timeline(QWidget):
         main = self.plots[0]
         for r in self.regions:
             main.removeItem(r)
-            main.removeItem(r.label)
+            if r.label.scene() is not None:
+                main.removeItem(r.label)
         for m in self._mirrors:
             m.plot.removeItem(m)
         self.regions, self._mirrors = [], []
@@ -198,7 +202,8 @@ class Timeline(QWidget):
             r.sigRegionChangeFinished.connect(self._region_moved)
             r.clicked.connect(self._region_clicked)
             main.addItem(r)
-            main.addItem(r.label, ignoreBounds=True)
+            if not self.compact:
+                main.addItem(r.label, ignoreBounds=True)
             r.label.setPos(seg.start / self.rate_hz, ymax)
             r.set_selected(seg.id == self.selected_id)
             self.regions.append(r)
