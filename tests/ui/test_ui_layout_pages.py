@@ -11,7 +11,7 @@ reference takes, the virtual board streaming, a recording open on the Label page
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import (
@@ -115,7 +115,11 @@ def _table_problems(table: QTableWidget) -> list[str]:
 
 
 def visible_problems(root) -> list[str]:
-    """Every visible text widget under ``root`` whose text does not fit, as readable lines."""
+    """Every visible text widget under ``root`` whose text does not fit, as readable lines.
+
+    Pending layout requests are applied first: a label whose text changed on this tick
+    (the status bar's rates) is measured as laid out, not in the instant before."""
+    QApplication.sendPostedEvents(None, QEvent.LayoutRequest)
     problems = []
     for w in root.findChildren(QLabel) + root.findChildren(QAbstractButton) + root.findChildren(QTableWidget):
         if not w.isVisible() or w.width() <= 1:
