@@ -108,7 +108,8 @@ class DevicePage(QWidget):
         self.stats_table.verticalHeader().setVisible(False)
         self.stats_table.setEditTriggers(QTableWidget.NoEditTriggers)
         self.stats_table.setMaximumHeight(150)
-        self.stats_table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        self.stats_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)  # "16000.0", never "1600..."
+        self.stats_table.horizontalHeader().setStretchLastSection(True)
 
         form = QFormLayout()
         form.addRow("Port", self.port_combo)
@@ -123,6 +124,7 @@ class DevicePage(QWidget):
         side_w = QWidget()
         side_w.setLayout(side)
         side_w.setMaximumWidth(380)
+        side_w.setMinimumWidth(330)  # the stats table's five columns without a scroll bar
 
         self.banner = Banner()
         self.banner.action.connect(self.board.reconnect)

@@ -103,6 +103,7 @@ class TrainPage(QWidget):
         self.model_combo = QComboBox()
         self.model_combo.currentIndexChanged.connect(self._model_chosen)
         self.budget_label = QLabel("")
+        self.budget_label.setWordWrap(True)  # the model's description is longer than the column
         self.epochs = QSpinBox()
         self.epochs.setRange(1, 1000)
         self.epochs.setValue(40)
