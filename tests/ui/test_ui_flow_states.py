@@ -32,7 +32,7 @@ def test_failed_replay_says_so_once_clears_the_views_and_the_fix_applies_itself(
     with qtbot.waitSignal(window.board.failed, timeout=30_000) as blocker:
         _type_replay(qtbot, page, str(empty))
     message = blocker.args[0]
-    assert "holds no samples" in message and "virtual board could not start" in message
+    assert "no data lines" in message and "virtual board could not start" in message
     assert "--" not in message and "tinystudio sim" not in message  # words, not a command line
     assert window.error_strip.text == message
     assert _shown_in(window, "holds no samples") == 1
