@@ -35,7 +35,7 @@ def test_failed_replay_says_so_once_clears_the_views_and_the_fix_applies_itself(
     assert "no data lines" in message and "virtual board could not start" in message
     assert "--" not in message and "tinystudio sim" not in message  # words, not a command line
     assert window.error_strip.text == message
-    assert _shown_in(window, "holds no samples") == 1
+    assert _shown_in(window, "no data lines") == 1
     assert page.views == {} and window.board.session is None
     assert window.board_label.text() == "no board (connection failed)"
     assert window.rate_label.text() == ""
