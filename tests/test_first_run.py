@@ -175,3 +175,13 @@ def test_ci_runs_exactly_the_readme_test_command():
     ci = [line.strip() for line in (REPO / ".ci" / "run").read_text().splitlines()
           if line.strip() and not line.startswith("#")]
     assert ci[-1] == commands[1]
+
+
+def test_phone_motion_example_keeps_edge_impulse_labels_and_split(tmp_path):
+    from tinystudio.dataset import Project
+    from tinystudio.dataset.splits import summarize
+
+    create_example("phone-motion", tmp_path / "pm")
+    s = summarize(Project.open(tmp_path / "pm"))
+    assert {k: (v["train"], v["test"]) for k, v in s.classes.items()} == {
+        "circle": (16, 4), "idle": (17, 4), "left-right": (16, 4), "up-down": (16, 4), "testing": (0, 3)}
