@@ -64,7 +64,8 @@ def auto_segment_op(project, rec, data, label: str):
     if rec.sensor_kind == "microphone":
         props = autoseg.propose_voice(data, rec.rate_hz, length_s=1.0)
     else:
-        props = autoseg.propose_motion(data, rec.rate_hz)
+        props = autoseg.propose_motion(data, rec.rate_hz, names=list(rec.channel_names),
+                                       units=list(rec.units))
     new = [Segment.new(p.start, min(p.end, rec.n_samples), label) for p in props if p.end > p.start]
     if not new:  # nothing above the threshold: keep what is there
         return SetSegments(rec.id, tuple(rec.segments), tuple(rec.segments), "auto-segment: nothing found")
@@ -375,13 +376,19 @@ class LabelPage(QWidget):
         start_worker(read_all, on_result=apply, on_error=self.ctx.report)
 
     def make_split(self) -> None:
-        from tinystudio.dataset.splits import make_split
+        """The split the Train page would recommend (by recording only when every class
+        has two takes or more), and the status bar says which one it made."""
+        from tinystudio.ui import split_plan
 
         try:
-            make_split(self.ctx.project, test_fraction=self.test_fraction.value())
+            choice = split_plan.recommended(self.ctx.project, self.test_fraction.value())
+            result = split_plan.apply(self.ctx.project, choice)
         except Exception as exc:  # noqa: BLE001
             self.ctx.report(exc)
             return
+        self.ctx.status.emit(f"split by {choice.by}: {result.total('train')} train / "
+                             f"{result.total('test')} test segments"
+                             + "".join(f"; {p}" for p in result.problems))
         self.ctx.schedule_save()
         self.refresh_summary()
         self.ctx.recordings_changed.emit()
