@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from tinystudio.boards.virtual.board import SimConfig, build_board
 from tinystudio.cli import main
 from tinystudio.dataset.importers import parse_paths
-from tinystudio.devices.virtual_board import SimConfig, build_board
 
 FIXTURES = Path(__file__).parent / "fixtures_text"
 CSV_FIXTURES = sorted(p.name for p in FIXTURES.iterdir() if p.suffix in (".csv", ".txt"))

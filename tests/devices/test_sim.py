@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 import serial
 
+from tinystudio.boards.virtual.board import SimConfig, VirtualBoard, build_sensors
+from tinystudio.boards.virtual.replay import load_csv
+from tinystudio.boards.virtual.sensors import GESTURES, GestureImu, SyntheticCamera, SyntheticMic
 from tinystudio.devices import protocol as p
 from tinystudio.devices.rate import RateEstimator
-from tinystudio.devices.sim_replay import load_csv
-from tinystudio.devices.sim_sensors import GESTURES, GestureImu, SyntheticCamera, SyntheticMic
-from tinystudio.devices.virtual_board import SimConfig, VirtualBoard, build_sensors
 
 
 class Host:

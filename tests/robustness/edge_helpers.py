@@ -13,8 +13,8 @@ import json
 import threading
 from pathlib import Path
 
+from tinystudio.boards.virtual.pty_link import PtyLink
 from tinystudio.devices import protocol as p
-from tinystudio.devices.pty_link import PtyLink
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "resources" / "examples"

@@ -39,7 +39,7 @@ def _file_segments(path):
 
 def test_label_and_split_made_while_record_runs_are_both_kept(project):
     """The issue's acceptance case, with the real commands and the virtual board."""
-    from tinystudio.devices.virtual_board import SimConfig, build_board
+    from tinystudio.boards.virtual.board import SimConfig, build_board
 
     board = build_board(SimConfig(sensors=("imu",), imu_rate=119.0, seed=3))
     board.start()

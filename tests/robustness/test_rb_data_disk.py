@@ -48,7 +48,7 @@ def project(disk):
 
 
 def test_recording_that_fills_the_disk_stops_within_a_second_and_keeps_its_samples(project, disk):
-    from tinystudio.devices.virtual_board import SimConfig, build_board
+    from tinystudio.boards.virtual.board import SimConfig, build_board
 
     board = build_board(SimConfig(sensors=("mic",), mic_rate=16000.0, seed=5))
     sent, lock = [], threading.Lock()
@@ -98,7 +98,7 @@ def test_recording_that_fills_the_disk_stops_within_a_second_and_keeps_its_sampl
 def test_record_is_refused_up_front_when_the_disk_is_too_small(project, disk):
     fill_disk(disk, leave=300_000)
     snap = Snapshot(project)
-    from tinystudio.devices.virtual_board import SimConfig, build_board
+    from tinystudio.boards.virtual.board import SimConfig, build_board
 
     board = build_board(SimConfig(sensors=("mic",), seed=1))
     board.start()

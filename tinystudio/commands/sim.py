@@ -41,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _config(args: argparse.Namespace):
-    from tinystudio.devices.virtual_board import SimConfig
+    from tinystudio.boards.virtual.board import SimConfig
     from tinystudio.errors import DeviceError
 
     sensors = tuple(s.strip() for s in args.sensors.split(",") if s.strip())
@@ -77,7 +77,7 @@ def _config(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    from tinystudio.devices.virtual_board import build_board
+    from tinystudio.boards.virtual.board import build_board
 
     board = build_board(_config(args))
     stop = threading.Event()

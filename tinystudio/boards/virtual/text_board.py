@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from tinystudio.boards.virtual.board import MAX_BEHIND_S, PtyBoard
 from tinystudio.devices.protocol import SensorKind
-from tinystudio.devices.virtual_board import MAX_BEHIND_S, PtyBoard
 from tinystudio.errors import DeviceError
 
 STYLES = ("imu_capture", "plotter")

@@ -1,7 +1,7 @@
 """The virtual board's model slot, on-board inference, parity runs and fault injection.
 
 This is what the firmware does around TFLM, in Python: a double-buffered slot
-(:class:`~tinystudio.devices.model_slot.ModelSlot`), an interpreter on the active model
+(:class:`~tinystudio.boards.virtual.model_slot.ModelSlot`), an interpreter on the active model
 with the arena size of the board profile, windows cut from the board's *own* live sensor
 stream exactly as the descriptor says (raw samples through the per-channel multiply-add,
 or the TFLM audio front end), one INFERENCE message per stride with the measured invoke
@@ -23,10 +23,10 @@ from collections.abc import Callable
 
 import numpy as np
 
+from tinystudio.boards.virtual.frontend import live_windows
+from tinystudio.boards.virtual.model_slot import ModelSlot
 from tinystudio.devices import model_messages as mm
-from tinystudio.devices.model_slot import ModelSlot
 from tinystudio.devices.protocol import MAX_BODY, Frame, MsgType, ProtocolError, Status
-from tinystudio.devices.sim_frontend import live_windows
 
 SendFn = Callable[[int, int, int, bytes], None]  # (type, stream, seq, body)
 
@@ -271,7 +271,7 @@ def _corrupt_in_transit(frame: Frame) -> Frame | None:
 
 
 def attach(board) -> ModelService:
-    """Give a :class:`~tinystudio.devices.virtual_board.VirtualBoard` its model slot."""
+    """Give a :class:`~tinystudio.boards.virtual.board.VirtualBoard` its model slot."""
     every = [0, 0]  # fault 4: corrupt every n-th outgoing frame; [n, counter]
 
     def corrupt_outgoing(n: int) -> None:

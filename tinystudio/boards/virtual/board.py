@@ -38,8 +38,8 @@ from typing import Any
 import numpy as np
 
 from tinystudio import __version__
+from tinystudio.boards.virtual.pty_link import PtyLink
 from tinystudio.devices import protocol as p
-from tinystudio.devices.pty_link import PtyLink
 
 Handler = Callable[[p.Frame], None]
 BlockListener = Callable[[Any, np.ndarray, int], None]
@@ -343,7 +343,8 @@ class SimConfig:
 
 
 def build_sensors(cfg: SimConfig) -> list[Any]:
-    from tinystudio.devices import sim_replay, sim_sensors
+    from tinystudio.boards.virtual import replay as sim_replay
+    from tinystudio.boards.virtual import sensors as sim_sensors
 
     replay = sim_replay.load_replay(cfg.replay, cfg.rate) if cfg.replay else None
     out: list[Any] = []
@@ -366,15 +367,15 @@ def build_sensors(cfg: SimConfig) -> list[Any]:
 def build_board(cfg: SimConfig) -> PtyBoard:
     sensors = build_sensors(cfg)
     if cfg.text:
-        from tinystudio.devices.sim_replay import ReplaySensor
-        from tinystudio.devices.sim_text import TextVirtualBoard
+        from tinystudio.boards.virtual.replay import ReplaySensor
+        from tinystudio.boards.virtual.text_board import TextVirtualBoard
 
         replays = [s for s in sensors if isinstance(s, ReplaySensor)]
         # A text board prints one stream: the recording if there is one, else the first sensor.
         sensor = replays[0] if replays else sensors[0]
         return TextVirtualBoard(sensor, style=cfg.text, baud=cfg.baud, pause_s=cfg.text_pause)
     board = VirtualBoard(sensors, board=cfg.board, baud=cfg.baud)
-    from tinystudio.devices.sim_model import attach
+    from tinystudio.boards.virtual.model import attach
 
     attach(board)  # model slot, on-board inference, RUN_INPUT, FAULT (docs/protocol.md 6-8)
     return board

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from tinystudio.boards.virtual.sensors import IMU_ID, MIC_ID
 from tinystudio.devices.protocol import ChannelInfo, SampleType, SensorInfo, SensorKind
-from tinystudio.devices.sim_sensors import IMU_ID, MIC_ID
 from tinystudio.devices.text_table import TableError, read_table
 from tinystudio.devices.units import guess_units, looks_imu
 from tinystudio.errors import DeviceError
