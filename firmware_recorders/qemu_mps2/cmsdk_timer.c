@@ -1,0 +1,23 @@
+/* CMSDK APB timer 0 as a free-running 25 MHz counter (see mps2.h on why not SysTick). */
+#include "mps2.h"
+
+static uint32_t last;
+static uint64_t total;
+
+void timer0_init(void)
+{
+    TIMER_CTRL(TIMER0_BASE) = 0;
+    TIMER_RELOAD(TIMER0_BASE) = 0xFFFFFFFFu;
+    TIMER_VALUE(TIMER0_BASE) = 0xFFFFFFFFu;
+    TIMER_CTRL(TIMER0_BASE) = TIMER_CTRL_EN; /* counts down, no interrupt */
+    last = 0xFFFFFFFFu;
+    total = 0;
+}
+
+uint64_t timer0_ticks(void)
+{
+    uint32_t v = TIMER_VALUE(TIMER0_BASE);
+    total += (uint32_t)(last - v); /* down-counter: elapsed = previous - now, mod 2^32 */
+    last = v;
+    return total;
+}
