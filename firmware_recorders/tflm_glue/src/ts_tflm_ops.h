@@ -30,6 +30,7 @@
     X(RELU6, 21, AddRelu6) \
     X(RESHAPE, 22, AddReshape) \
     X(SOFTMAX, 25, AddSoftmax) \
+    X(PAD, 34, AddPad) \
     X(MEAN, 40, AddMean) \
     X(SUB, 41, AddSub) \
     X(SQUEEZE, 43, AddSqueeze) \
@@ -41,6 +42,7 @@
     X(SUM, 74, AddSum) \
     X(SQRT, 75, AddSqrt) \
     X(RSQRT, 76, AddRsqrt) \
+    X(SHAPE, 77, AddShape) \
     X(REDUCE_MAX, 82, AddReduceMax) \
     X(PACK, 83, AddPack) \
     X(SQUARED_DIFFERENCE, 99, AddSquaredDifference) \

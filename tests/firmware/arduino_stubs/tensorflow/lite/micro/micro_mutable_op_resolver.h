@@ -11,8 +11,9 @@ template <unsigned N> struct MicroMutableOpResolver : MicroOpResolver {
     TfLiteStatus AddDequantize(); TfLiteStatus AddExpandDims(); TfLiteStatus AddFullyConnected();
     TfLiteStatus AddLogistic(); TfLiteStatus AddMaxPool2D(); TfLiteStatus AddMaximum();
     TfLiteStatus AddMean(); TfLiteStatus AddMinimum(); TfLiteStatus AddMul(); TfLiteStatus AddNeg();
-    TfLiteStatus AddPack(); TfLiteStatus AddQuantize(); TfLiteStatus AddReduceMax();
+    TfLiteStatus AddPack(); TfLiteStatus AddPad(); TfLiteStatus AddQuantize(); TfLiteStatus AddReduceMax();
     TfLiteStatus AddRelu(); TfLiteStatus AddRelu6(); TfLiteStatus AddReshape(); TfLiteStatus AddRsqrt();
+    TfLiteStatus AddShape();
     TfLiteStatus AddSoftmax(); TfLiteStatus AddSqrt(); TfLiteStatus AddSquaredDifference();
     TfLiteStatus AddSqueeze(); TfLiteStatus AddStridedSlice(); TfLiteStatus AddSub(); TfLiteStatus AddSum();
 };
