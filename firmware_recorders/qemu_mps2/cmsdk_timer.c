@@ -1,4 +1,5 @@
-/* CMSDK APB timer 0 as a free-running 25 MHz counter (see mps2.h on why not SysTick). */
+/* CMSDK APB timer 0 as a free-running 25 MHz counter (see mps2.h on why not SysTick),
+ * timer 1 as the loop's wake-up tick. */
 #include "mps2.h"
 
 static uint32_t last;
@@ -20,4 +21,18 @@ uint64_t timer0_ticks(void)
     total += (uint32_t)(last - v); /* down-counter: elapsed = previous - now, mod 2^32 */
     last = v;
     return total;
+}
+
+void timer1_wake_init(uint32_t hz)
+{
+    TIMER_CTRL(TIMER1_BASE) = 0;
+    TIMER_RELOAD(TIMER1_BASE) = MPS2_PCLK_HZ / hz - 1u;
+    TIMER_VALUE(TIMER1_BASE) = MPS2_PCLK_HZ / hz - 1u;
+    TIMER_CTRL(TIMER1_BASE) = TIMER_CTRL_EN | TIMER_CTRL_IRQEN;
+    NVIC_ISER0 = 1u << TIMER1_IRQn;
+}
+
+void timer1_irq(void)
+{
+    TIMER_INT(TIMER1_BASE) = 1u; /* nothing else: waking the core from WFI is the point */
 }

@@ -106,6 +106,7 @@ static const ts_hal hal = {0, hal_write, hal_enable, model_load, 0, 0};
 static void setup(void)
 {
     timer0_init();
+    timer1_wake_init(1000u);
     uart0_init();
     ts_device_init(&dev, &info, &hal, slot_mem, sizeof slot_mem);
     ts_sampler_init(&imu_sampler, &dev, SENSOR_IMU, 12, imu_buf, sizeof imu_buf, 10);
@@ -146,6 +147,9 @@ static void loop(void)
         mic_clock.next++;
         if ((k & 127u) == 0) drain_rx(); /* a STOP is answered within a frame, even in a burst */
     }
+    /* Sleep until the next 1 ms tick or a received byte. An interrupt that fires between
+     * the checks above and WFI still wakes it (WFI returns at once on a pending IRQ). */
+    __asm volatile("wfi");
 }
 
 int main(void)

@@ -44,7 +44,11 @@
 #define TIMER_CTRL(b) REG((b) + 0x00u)
 #define TIMER_VALUE(b) REG((b) + 0x04u)
 #define TIMER_RELOAD(b) REG((b) + 0x08u)
+#define TIMER_INT(b) REG((b) + 0x0Cu) /* read: INTSTATUS, write 1: INTCLEAR */
 #define TIMER_CTRL_EN 1u
+#define TIMER_CTRL_IRQEN 8u
+#define TIMER1_BASE 0x40001000u
+#define TIMER1_IRQn 9u
 
 /* UART0: 8 KB receive ring filled by the RX interrupt; blocking transmit. */
 void uart0_init(void);
@@ -58,5 +62,9 @@ void uart0_rx_irq(void);
 /* Timer 0 as a free-running counter, widened to 64 bits (call at least every 171 s). */
 void timer0_init(void);
 uint64_t timer0_ticks(void);
+/* Timer 1 interrupts `hz` times a second: it only wakes the loop from WFI (an idle board
+ * that spins costs QEMU a whole host core); timing comes from timer 0, never from it. */
+void timer1_wake_init(uint32_t hz);
+void timer1_irq(void);
 
 #endif

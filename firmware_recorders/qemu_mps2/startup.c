@@ -35,8 +35,8 @@ void reset_handler(void)
 
 typedef void (*vector)(void);
 
-/* 16 system exceptions + the MPS2 AN386 interrupts up to UART0 TX (IRQ 1). */
-__attribute__((section(".vectors"), used)) static const vector vectors[16 + 2] = {
+/* 16 system exceptions + the MPS2 AN386 interrupts up to timer 1 (IRQ 9). */
+__attribute__((section(".vectors"), used)) static const vector vectors[16 + 10] = {
     (vector)(uintptr_t)&_estack, /* initial MSP */
     reset_handler,
     default_handler, /* NMI */
@@ -52,4 +52,8 @@ __attribute__((section(".vectors"), used)) static const vector vectors[16 + 2] =
     default_handler, /* SysTick (unused: see mps2.h on why a hardware timer) */
     uart0_rx_irq,    /* IRQ 0: UART0 RX */
     default_handler, /* IRQ 1: UART0 TX (not enabled) */
+    default_handler, default_handler, default_handler, default_handler, /* IRQ 2-5: UART1/2 */
+    default_handler, default_handler, /* IRQ 6-7: GPIO */
+    default_handler, /* IRQ 8: timer 0 (free-running, no interrupt) */
+    timer1_irq,      /* IRQ 9: timer 1, the loop's wake-up tick */
 };
