@@ -15,6 +15,27 @@ void timer0_init(void)
     total = 0;
 }
 
+#if SYSTICK_TIMING_HZ
+/* Measurement aid only (make SYSTICK_TIMING_HZ=N): time samples by counting SysTick
+ * interrupts instead, to show why this port does not (docs/emulated-board.md). */
+static volatile uint64_t systicks;
+void systick_irq(void) { systicks++; }
+#define SYST_CSR REG(0xE000E010u)
+#define SYST_RVR REG(0xE000E014u)
+#define SYST_CVR REG(0xE000E018u)
+
+uint64_t timer0_ticks(void)
+{
+    if (!SYST_CSR) {
+        SYST_RVR = MPS2_PCLK_HZ / SYSTICK_TIMING_HZ - 1u;
+        SYST_CVR = 0;
+        SYST_CSR = 7u; /* enable, interrupt, processor clock (25 MHz) */
+    }
+    return systicks * (MPS2_PCLK_HZ / SYSTICK_TIMING_HZ);
+}
+#else
+void systick_irq(void) {}
+
 uint64_t timer0_ticks(void)
 {
     uint32_t v = TIMER_VALUE(TIMER0_BASE);
@@ -22,6 +43,7 @@ uint64_t timer0_ticks(void)
     last = v;
     return total;
 }
+#endif
 
 void timer1_wake_init(uint32_t hz)
 {

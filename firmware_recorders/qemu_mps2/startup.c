@@ -49,7 +49,7 @@ __attribute__((section(".vectors"), used)) static const vector vectors[16 + 10] 
     default_handler, /* DebugMonitor */
     0,
     default_handler, /* PendSV */
-    default_handler, /* SysTick (unused: see mps2.h on why a hardware timer) */
+    systick_irq,     /* SysTick: only for the SYSTICK_TIMING_HZ measurement (see mps2.h) */
     uart0_rx_irq,    /* IRQ 0: UART0 RX */
     default_handler, /* IRQ 1: UART0 TX (not enabled) */
     default_handler, default_handler, default_handler, default_handler, /* IRQ 2-5: UART1/2 */
