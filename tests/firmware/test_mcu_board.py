@@ -43,6 +43,13 @@ def package(tflite: bytes, name: str = "model", like: bytes | None = None, **cha
     return BoardPackage(tflite, desc, name)
 
 
+def hello_package(tflite: bytes, **changes) -> BoardPackage:
+    """TFLM's hello_world (one int8 in, one out) as a 1-channel RAW model of window 1."""
+    q = 0.0249  # its input scale; the board does not look at it
+    desc = mm.BoardDescriptor(0, mm.Frontend.RAW, 1, 1, 1, q, -128, 0.0083, 4, ("y",), (1.0,), (0.0,))
+    return BoardPackage(tflite, dataclasses.replace(desc, **changes), "hello_world")
+
+
 def slot_status(session) -> mm.ModelStatus:
     return mm.decode_model_status(session.request(T.MODEL_STATUS, timeout=2.0).body)
 
@@ -84,7 +91,7 @@ def test_uploads_of_several_sizes_are_verified_by_the_boards_crc(mcu_session, de
     assert slot_status(mcu_session).model_crc32 == zlib.crc32(dense_models[60])
 
 
-def test_an_interrupted_upload_keeps_the_old_model(mcu_board, mcu_session, dense_models) -> None:
+def test_an_interrupted_upload_keeps_the_old_model(mcu_board, mcu_session, dense_models, tflm_models) -> None:
     from tinystudio.devices.session import BoardSession
 
     old, new = dense_models[4], dense_models[20]
@@ -104,12 +111,17 @@ def test_an_interrupted_upload_keeps_the_old_model(mcu_board, mcu_session, dense
         st = mm.decode_model_status(again.request(T.MODEL_COMMIT, timeout=2.0).body)
         assert st.status == p.Status.BAD_REQUEST and st.model_crc32 == zlib.crc32(old)
         # a transfer damaged in the slot (CRC announced wrong): CRC_MISMATCH, old model stays
-        bad = dataclasses.replace(begin, model_crc32=zlib.crc32(new) ^ 1)
+        hello = (tflm_models / "hello_world_int8.tflite").read_bytes()
+        bad = mm.ModelBegin(len(hello), zlib.crc32(hello) ^ 1, 512, pkg.descriptor_bytes)
+        all_in = threading.Event()
+        unsub = again.subscribe_frames(
+            lambda f: all_in.set() if mm.decode_model_ack(f.body).next_offset == len(hello) else None,
+            types=[T.MODEL_ACK])
         tid = again.request(T.MODEL_BEGIN, mm.encode_model_begin(bad)).seq
-        for off in range(0, len(new), 512):
-            again.send(T.MODEL_CHUNK, mm.encode_model_chunk(off, new[off : off + 512]), seq=tid)
-            time.sleep(0.002 if off % 4096 == 0 else 0)
-        time.sleep(0.3)
+        for off in range(0, len(hello), 512):
+            again.send(T.MODEL_CHUNK, mm.encode_model_chunk(off, hello[off : off + 512]), seq=tid)
+        assert all_in.wait(15), "the board did not acknowledge the last chunk"
+        unsub()
         st = mm.decode_model_status(again.request(T.MODEL_COMMIT, timeout=2.0).body)
         assert st.status == p.Status.CRC_MISMATCH and st.model_crc32 == zlib.crc32(old)
         assert slot_status(again).model_bytes == len(old)
@@ -120,6 +132,7 @@ def test_the_board_refuses_what_the_glue_would_refuse_with_the_glues_reply(mcu_s
     from tinystudio.ml.op_contract import check_model_ops
 
     good = dense_models[4]
+    hello = (tflm_models / "hello_world_int8.tflite").read_bytes()
     assert upload_model(mcu_session, package(good)).verified
     tanh = tanh_model()
     with pytest.raises(TrainingError, match="needs TFLite op TANH"):  # the host names it ...
@@ -131,8 +144,8 @@ def test_the_board_refuses_what_the_glue_would_refuse_with_the_glues_reply(mcu_s
          "model is not a TensorFlow Lite flatbuffer (no TFL3 identifier)"),
         (package(b"\xf0\xff\xff\x7f" + good[4:], like=good), p.Status.MODEL_INVALID,
          "model is damaged (a flatbuffer offset points outside the model)"),
-        (package(dense_models[20], window=WINDOW - 1), p.Status.MODEL_INVALID, "model tensors do not match its descriptor"),
-        (package(dense_models[20], frontend=mm.Frontend.MICRO_SPEECH, mul=(), add=()), p.Status.UNSUPPORTED,
+        (hello_package(hello, window=2), p.Status.MODEL_INVALID, "model tensors do not match its descriptor"),
+        (hello_package(hello, frontend=mm.Frontend.MICRO_SPEECH, mul=(), add=()), p.Status.UNSUPPORTED,
          "MICRO_SPEECH front end is not built into this firmware"),
     ]
     for pkg, status, text in cases:
@@ -143,28 +156,27 @@ def test_the_board_refuses_what_the_glue_would_refuse_with_the_glues_reply(mcu_s
         st = slot_status(mcu_session)
         assert (st.model_bytes, st.model_crc32) == (len(good), zlib.crc32(good)), text  # old model kept
     # the shipped TFLM hello_world model (FULLY_CONNECTED only, 1 int8 in, 1 out) is accepted
-    hello = (tflm_models / "hello_world_int8.tflite").read_bytes()
-    assert upload_model(mcu_session, package(hello, like=good, n_channels=1, window=1, mul=(1.0,), add=(0.0,))).verified
+    assert upload_model(mcu_session, hello_package(hello)).verified
 
 
-def test_mutated_models_never_take_the_board_down(mcu_session, dense_models) -> None:
+def test_mutated_models_never_take_the_board_down(mcu_session, tflm_models) -> None:
     """The model check reads untrusted bytes on the MCU: damaged flatbuffers get a reply."""
     import random
 
-    good = dense_models[4]
+    hello = (tflm_models / "hello_world_int8.tflite").read_bytes()
     rng = random.Random(15)
-    replies = []
-    for _ in range(12):
-        bad = bytearray(good)
+    outcomes = set()
+    for _ in range(10):
+        bad = bytearray(hello)
         for _ in range(rng.randint(1, 6)):
-            pos = rng.randrange(8, min(len(bad), 400))  # the tables and vtables are up front
+            pos = rng.randrange(8, 200)  # root table, vtables and offsets are up front
             bad[pos] = rng.randrange(256)
         try:
-            replies.append(upload_model(mcu_session, package(bytes(bad), like=good)).verified)
+            outcomes.add("accepted" if upload_model(mcu_session, hello_package(bytes(bad))).verified else "?")
         except DeployError as exc:
-            replies.append(str(exc))
+            outcomes.add("cannot run" if "cannot run" in str(exc) else str(exc))
         assert mcu_session.ping(timeout=2.0) < 1.0
-    assert len(replies) == 12
+    assert outcomes <= {"accepted", "cannot run"}, outcomes
 
 
 def test_stop_and_start_under_load(mcu_session, dense_models) -> None:
@@ -195,7 +207,7 @@ def test_stop_and_start_under_load(mcu_session, dense_models) -> None:
                 counts["samples"] = 0
         # an upload while both sensors stream: verified, and the stream loses nothing
         mcu_session.start()
-        result = upload_model(mcu_session, package(dense_models[20]))
+        result = upload_model(mcu_session, package(dense_models[4]))
         time.sleep(0.3)
         mcu_session.stop()
     finally:
