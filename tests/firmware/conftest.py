@@ -57,3 +57,13 @@ def mcu_session(mcu_board) -> Iterator:
         yield session
     finally:
         session.close()
+
+
+@pytest.fixture(scope="session")
+def builder_models() -> dict[str, bytes]:
+    """``{name: int8 .tflite}`` of every builder in tinystudio.ml.models.MODELS (untrained)."""
+    from mcu_models import builder_int8
+
+    from tinystudio.ml.models import MODELS
+
+    return {name: builder_int8(spec) for name, spec in MODELS.items()}

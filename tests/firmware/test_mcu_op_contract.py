@@ -12,7 +12,6 @@ import re
 from pathlib import Path
 
 import pytest
-from mcu_models import builder_int8
 
 from tinystudio.errors import TrainingError
 from tinystudio.ml import op_contract
@@ -30,8 +29,8 @@ FEATURE_OPS = ("MEAN", "MUL", "SUB", "SQRT", "RSQRT", "REDUCE_MAX", "NEG", "SUM"
 
 
 @pytest.fixture(scope="module")
-def int8_models() -> dict[str, bytes]:
-    return {name: builder_int8(spec) for name, spec in MODELS.items()}
+def int8_models(builder_models: dict[str, bytes]) -> dict[str, bytes]:
+    return builder_models
 
 
 def _schema_codes() -> dict[str, int]:
