@@ -36,7 +36,7 @@ static const ts_sensor_info sensors[2] = {
 #define RUN_INPUT_MAX 9216u /* the TFLM glue's RUN_INPUT buffer: the same limits */
 #define OUTPUT_MAX 255u
 static const ts_device_info info = {"TinyStudio emulated board (QEMU MPS2 AN386, Cortex-M4)",
-                                    TS_FIRMWARE_VERSION, "qemu_mps2_an386", SLOT_HALF,
+                                    TS_FIRMWARE_VERSION, "" /* not in boards.json */, SLOT_HALF,
                                     0 /* no TFLM arena */, TS_MAX_BODY, 2, sensors};
 
 /* ----------------------------------------------------------------- static memory */
