@@ -41,6 +41,18 @@ def _need(tool: str, what: str) -> str:
     return path
 
 
+def _die_with_parent() -> None:
+    """In the QEMU child (Linux): SIGTERM it when the process that started it dies, so a
+    killed `sim --mcu` or test run leaves no emulator running. The kernel ties this to the
+    *thread* that forked: call :meth:`McuBoard.start` from a thread that outlives the
+    board (the main thread, as the command and the tests do), not a short-lived worker."""
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
+
+
 def build_image(build_dir: Path | None = None, imu_rate: int = 119, mic_rate: int = 16000) -> Path:
     """``make`` the firmware image (incremental: a no-op when it is up to date)."""
     if not (PORT_DIR / "Makefile").exists():
@@ -85,6 +97,7 @@ class McuBoard:
             [qemu, "-M", MACHINE, "-nographic", "-monitor", "none", "-serial", "pty",
              "-kernel", str(self.elf)],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            preexec_fn=_die_with_parent,
         )  # fmt: skip
         threading.Thread(target=self._pump, name="qemu-output", daemon=True).start()
         try:
