@@ -80,11 +80,14 @@ def _config(args: argparse.Namespace):
     )
 
 
-def _run_mcu(args: argparse.Namespace, stop: threading.Event) -> int:
+def _run_mcu(args: argparse.Namespace) -> int:
     """The emulated board: build the firmware if needed, start QEMU, print its pty."""
     from tinystudio.devices.mcu_board import start_mcu_board
     from tinystudio.errors import DeviceError
 
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
     if args.imu_rate != int(args.imu_rate) or args.mic_rate != int(args.mic_rate):
         raise DeviceError("--mcu: --imu-rate and --mic-rate must be whole numbers of Hz (compiled in)")
     board = start_mcu_board(imu_rate=int(args.imu_rate), mic_rate=int(args.mic_rate))
@@ -102,6 +105,9 @@ def _run_mcu(args: argparse.Namespace, stop: threading.Event) -> int:
 def run(args: argparse.Namespace) -> int:
     from tinystudio.devices.virtual_board import build_board
 
+    if args.mcu:
+        return _run_mcu(args)
+    board = build_board(_config(args))
     stop = threading.Event()
 
     def _stop(signum, frame):  # noqa: ARG001 - signal handler signature
@@ -109,9 +115,6 @@ def run(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
-    if args.mcu:
-        return _run_mcu(args, stop)
-    board = build_board(_config(args))
     sys.stdout.write(f"PORT {board.port}\n")
     sys.stdout.flush()
     try:
