@@ -99,7 +99,7 @@ static uint8_t model_load(void *ctx, const uint8_t *model, uint32_t model_bytes,
     return TS_OK;
 }
 
-/* No TFLM: RUN_INPUT is answered by the core (NO_MODEL), no live INFERENCE. */
+/* No TFLM: the core answers RUN_INPUT with UNSUPPORTED; no live INFERENCE. */
 static const ts_hal hal = {0, hal_write, hal_enable, model_load, 0, 0};
 
 /* ------------------------------------------------------------------ setup/loop */
