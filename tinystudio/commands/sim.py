@@ -38,6 +38,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="print CSV text lines instead of frames (IMU_Capture style by default)",
     )
     parser.add_argument("--text-pause", type=float, default=0.3, metavar="S", help="pause after each text gesture")
+    parser.add_argument(
+        "--mcu", action="store_true",
+        help="run the recorder firmware on an emulated Cortex-M4 (QEMU mps2-an386) instead; "
+             "only --imu-rate/--mic-rate apply (docs/emulated-board.md)",
+    )
 
 
 def _config(args: argparse.Namespace):
@@ -76,9 +81,33 @@ def _config(args: argparse.Namespace):
     )
 
 
+def _run_mcu(args: argparse.Namespace) -> int:
+    """The emulated board: build the firmware if needed, start QEMU, print its pty."""
+    from tinystudio.devices.mcu_board import start_mcu_board
+    from tinystudio.errors import DeviceError
+
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    if args.imu_rate != int(args.imu_rate) or args.mic_rate != int(args.mic_rate):
+        raise DeviceError("--mcu: --imu-rate and --mic-rate must be whole numbers of Hz (compiled in)")
+    board = start_mcu_board(imu_rate=int(args.imu_rate), mic_rate=int(args.mic_rate))
+    try:
+        sys.stdout.write(f"PORT {board.port}\n")
+        sys.stdout.flush()
+        while not stop.wait(0.2):
+            if not board.running:
+                raise DeviceError(f"qemu-system-arm exited: {' '.join(board.output)[-300:]}")
+    finally:
+        board.stop()
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     from tinystudio.boards.virtual.board import build_board
 
+    if args.mcu:
+        return _run_mcu(args)
     board = build_board(_config(args))
     stop = threading.Event()
 

@@ -202,6 +202,9 @@ def _train(project, settings, options, budget, on_epoch, on_batch, on_status, st
         if not verdict.fits:
             raise TrainingError(f"{mspec.name} {verdict.message}; choose a smaller model or "
                                 "window, or another board")
+        from tinystudio.ml.op_contract import check_for_board
+
+        check_for_board(pre, mspec.name, budget.id, budget.name)  # every op in the firmware's table
     if stop is not None and stop.is_set():
         raise TrainingStopped("training stopped by request; the project is unchanged")
 
