@@ -28,9 +28,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tinystudio.boards.emulated import McuBoard, build_image  # noqa: E402
 from tinystudio.deploy.board_package import BoardPackage  # noqa: E402
 from tinystudio.deploy.upload import model_status, upload_model  # noqa: E402
-from tinystudio.devices.mcu_board import McuBoard, build_image  # noqa: E402
 from tinystudio.devices.session import BoardSession  # noqa: E402
 
 UART_921600 = 921600 / 10  # raw bytes/s of 8N1 at 921600 baud

@@ -30,7 +30,7 @@ def driver(c_build: Path) -> Iterator[Driver]:
 @pytest.fixture(scope="session")
 def mcu_image(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The qemu_mps2 firmware, built once per session with the real Makefile."""
-    from tinystudio.devices.mcu_board import build_image
+    from tinystudio.boards.emulated import build_image
 
     return build_image(tmp_path_factory.mktemp("qemu_mps2"))
 
@@ -38,7 +38,7 @@ def mcu_image(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def mcu_board(mcu_image: Path) -> Iterator:
     """One emulated board for the session; tests leave it with no sensor streaming."""
-    from tinystudio.devices.mcu_board import McuBoard
+    from tinystudio.boards.emulated import McuBoard
 
     board = McuBoard(mcu_image).start()
     yield board

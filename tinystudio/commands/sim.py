@@ -83,7 +83,7 @@ def _config(args: argparse.Namespace):
 
 def _run_mcu(args: argparse.Namespace) -> int:
     """The emulated board: build the firmware if needed, start QEMU, print its pty."""
-    from tinystudio.devices.mcu_board import start_mcu_board
+    from tinystudio.boards.emulated import start_mcu_board
     from tinystudio.errors import DeviceError
 
     stop = threading.Event()
