@@ -33,8 +33,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tinystudio.boards.virtual.sensors import GestureImu  # noqa: E402
 from tinystudio.devices import protocol as p  # noqa: E402
-from tinystudio.devices.sim_sensors import GestureImu  # noqa: E402
 
 # --------------------------------------------------------------------------- (a)
 
@@ -134,7 +134,7 @@ def _sim(*extra: str) -> tuple[subprocess.Popen, str]:
 
 def serve_text() -> None:
     """Child process: a pty printing the benchmark's IMU samples as CSV text, flat out."""
-    from tinystudio.devices.pty_link import PtyLink
+    from tinystudio.boards.virtual.pty_link import PtyLink
 
     link = PtyLink()
     imu = GestureImu(1000.0, seed=1)

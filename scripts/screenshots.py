@@ -1,11 +1,14 @@
 """Render every page of the real app, connected to the virtual board, into PNG files.
 
-    python scripts/screenshots.py OUT_DIR [--dark] [--epochs 15]
+    python scripts/screenshots.py OUT_DIR [--dark] [--epochs 15] [--sizes 1024x700,1600x1000]
+    python scripts/screenshots.py docs/screenshots --both   # light and dark, two processes
 
 Offscreen Qt platform; no display needed. The script drives the window like a person:
 it imports the punch/flex reference recordings into a fresh project, connects the
 virtual board, auto-segments on the Label page, trains on the Train page, then flashes
-the model to a virtual board replaying punch.csv and waits for its predictions.
+the model to a virtual board replaying punch.csv and waits for its predictions. Each page
+is shot at every size as ``{light|dark}-{W}x{H}-{n}-{page}.png`` (the smallest size the
+layout test guarantees, and a large monitor).
 """
 
 from __future__ import annotations
@@ -40,8 +43,17 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("out", help="folder for the PNG files")
     ap.add_argument("--dark", action="store_true")
+    ap.add_argument("--both", action="store_true", help="run once light and once dark")
     ap.add_argument("--epochs", type=int, default=15)
+    ap.add_argument("--sizes", default="1024x700,1600x1000")
     args = ap.parse_args()
+    if args.both:
+        import subprocess
+
+        base = [sys.executable, __file__, args.out, "--epochs", str(args.epochs), "--sizes", args.sizes]
+        return max(subprocess.call(base), subprocess.call(base + ["--dark"]))
+    sizes = [tuple(int(v) for v in size.split("x")) for size in args.sizes.split(",")]
+    palette = "dark" if args.dark else "light"
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="tinystudio-shots-"))
@@ -72,10 +84,14 @@ def main() -> int:
 
     def shot(page: str, name: str) -> None:
         w.show_page(page)
-        wait(1.0)
-        path = out / f"{name}.png"
-        w.grab().save(str(path))
-        print(f"wrote {path}", flush=True)
+        for width, height in sizes:
+            w.resize(width, height)
+            wait(1.0)
+            if (w.width(), w.height()) != (width, height):
+                errors.append(f"{page} cannot be {width}x{height}: the window is {w.width()}x{w.height()}")
+            path = out / f"{palette}-{width}x{height}-{name}.png"
+            w.grab().save(str(path))
+            print(f"wrote {path}", flush=True)
 
     board.connect_virtual(VirtualBoardOptions(sensors="imu,mic"))
     if not wait(60, lambda: board.session is not None):
@@ -86,6 +102,9 @@ def main() -> int:
 
     rec = w.record_page
     rec.label_combo.setEditText("punch")
+    rec.subject.setText("alice")
+    rec.panel.select(sorted(r.id for r in w.ctx.project.recordings())[-1])
+    wait(10, lambda: rec.preview.n_samples > 0)
     shot("Record", "2-record")
 
     label = w.label_page

@@ -79,3 +79,17 @@ def test_ruff_is_clean():
         text=True,
     )
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-1000:]
+
+
+def test_host_side_never_imports_the_boards():
+    """devices/ is the host side of the link; the virtual and emulated boards sit on the
+    far side of a serial port, so the host must not depend on them (issue 15)."""
+    offenders = []
+    for path in (PACKAGE / "devices").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            mod = node.module if isinstance(node, ast.ImportFrom) else None
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [mod or ""]
+            if any(n.startswith("tinystudio.boards") for n in names):
+                offenders.append(str(path.relative_to(PACKAGE)))
+    assert not offenders, f"host-side modules importing tinystudio.boards: {offenders}"

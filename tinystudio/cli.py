@@ -9,9 +9,13 @@ heavy dependencies (TensorFlow, h5py, Qt) only inside ``run``.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import importlib
+import os
 import pkgutil
 import sys
+import traceback
 from collections.abc import Sequence
 
 from tinystudio import __version__, commands
@@ -41,22 +45,77 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    run = getattr(args, "_run", None)
-    if run is None:
-        from tinystudio.commands.gui import run as run_gui
+_TOP_LEVEL_ONLY = {"-h", "--help", "--version"}
 
-        run = run_gui
+
+def _default_to_gui(argv: list[str]) -> list[str]:
+    """``tinystudio --dark`` means ``tinystudio gui --dark``: window options need no subcommand."""
+    if argv and argv[0].startswith("-") and argv[0] not in _TOP_LEVEL_ONLY:
+        return ["gui", *argv]
+    return argv
+
+
+#: Exit code of an unexpected exception (BSD EX_SOFTWARE: an internal software error).
+EXIT_INTERNAL = 70
+#: Set to 1 to get the raw traceback instead of a crash report (for developers).
+DEBUG_ENV = "TINYSTUDIO_DEBUG"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split("\n")).strip()
+
+
+def _error(text: str) -> None:
+    print(f"tinystudio: error: {_one_line(text)}", file=sys.stderr)
+
+
+def _os_error_message(exc: OSError) -> str | None:
+    """A clear line for an I/O problem the user can fix (disk full, permissions, missing
+    file), or None when the error carries nothing to name."""
+    if exc.strerror is None or exc.filename is None:
+        return None
+    hint = {errno.ENOSPC: "free some space and try again", errno.EACCES: "check the permissions",
+            errno.EPERM: "check the permissions", errno.EROFS: "the file system is read-only",
+            errno.ENOENT: "check the path", errno.EDQUOT: "free some space and try again"}.get(exc.errno, "")
+    return f"{exc.filename}: {exc.strerror}" + (f"; {hint}" if hint else "")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command. Expected errors print one line; an unexpected exception prints one
+    line naming a crash-report file that holds its traceback (never the traceback itself)."""
     try:
+        parser = build_parser()
+        args = parser.parse_args(_default_to_gui(list(sys.argv[1:] if argv is None else argv)))
+        run = getattr(args, "_run", None)
+        if run is None:
+            from tinystudio.commands.gui import run as run_gui
+
+            run = run_gui
         return int(run(args) or 0)
     except TinyStudioError as exc:
-        print(f"tinystudio: error: {exc}", file=sys.stderr)
+        _error(str(exc))
         return exc.exit_code
     except KeyboardInterrupt:
         print("tinystudio: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `tinystudio ... | head`: the reader went away, not an error
+        with contextlib.suppress(OSError):
+            sys.stderr.close()
+        return 141
+    except Exception as exc:
+        if os.environ.get(DEBUG_ENV) == "1":
+            raise
+        message = _os_error_message(exc) if isinstance(exc, OSError) else None
+        if message is not None:
+            _error(message)
+            return 1
+        from tinystudio.crash import crash_message, write_crash_report
+
+        report = write_crash_report(type(exc), exc, exc.__traceback__, "cli")
+        _error(crash_message(exc, report))
+        if report is None:
+            traceback.print_exception(type(exc), exc, exc.__traceback__)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

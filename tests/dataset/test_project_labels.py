@@ -153,9 +153,9 @@ def test_autoseg_motion_like_imu_capture_and_voice():
     x[:, 2] = 1.0  # gravity: 1 g at rest
     for onset in (300, 900, 1500):
         x[onset : onset + 60, 0] = 3.0
-    fixed = propose_motion(x, rate, threshold=2.5, pre_s=10 / rate, length_s=119 / rate)
+    fixed = propose_motion(x, rate, pre_s=10 / rate, length_s=119 / rate)  # 1.5 g of motion, gravity removed
     assert [(p.start, p.end) for p in fixed] == [(290, 409), (890, 1009), (1490, 1609)]
-    var = propose_motion(x, rate, threshold=2.5, pre_s=0, length_s=None)
+    var = propose_motion(x, rate, pre_s=0, length_s=None)
     assert [(p.start, p.end) for p in var] == [(300, 360), (900, 960), (1500, 1560)]
     sr = 16000
     rng = np.random.default_rng(0)

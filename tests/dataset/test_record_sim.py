@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 
 from tests.dataset.helpers import cli_env
+from tinystudio.boards.virtual.board import SimConfig, build_board  # noqa: E402
 from tinystudio.dataset import Project
-from tinystudio.devices.virtual_board import SimConfig, build_board  # noqa: E402
 
 
 class SentLog:

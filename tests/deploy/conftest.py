@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from tinystudio.boards.virtual.board import SimConfig, build_board
 from tinystudio.deploy.board_package import BoardPackage
 from tinystudio.devices import model_messages as mm
 from tinystudio.devices.session import BoardSession
-from tinystudio.devices.virtual_board import SimConfig, build_board
 
 MICRO_SPEECH_DESC = mm.BoardDescriptor(
     sensor_id=1, frontend=mm.Frontend.MICRO_SPEECH, n_channels=40, window=49, stride=25,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from tinystudio.boards.virtual.sensors import SyntheticMic, imu_info
 from tinystudio.deploy.board_package import board_descriptor, to_board_package
 from tinystudio.devices import model_messages as mm
 from tinystudio.devices.protocol import DeviceInfo
-from tinystudio.devices.sim_sensors import SyntheticMic, imu_info
 from tinystudio.errors import DeployError
 from tinystudio.ml.package import ModelDescriptor, ModelPackage, quantize_raw_window
 

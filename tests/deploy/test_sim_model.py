@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tinystudio.boards.virtual.model import BoardModel
 from tinystudio.deploy.upload import model_status, upload_model
-from tinystudio.devices.sim_model import BoardModel
 from tinystudio.errors import DeployError
 
 

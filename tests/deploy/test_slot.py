@@ -6,8 +6,8 @@ import zlib
 
 import pytest
 
+from tinystudio.boards.virtual.model_slot import ModelSlot
 from tinystudio.devices import model_messages as mm
-from tinystudio.devices.model_slot import ModelSlot
 from tinystudio.devices.protocol import Status
 
 DESC = mm.encode_descriptor(mm.BoardDescriptor(0, mm.Frontend.IMAGE, 1, 1, 1, 1.0, 0, 1.0, 0, ("a", "b")))

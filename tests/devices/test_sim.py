@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 import serial
 
+from tinystudio.boards.virtual.board import SimConfig, VirtualBoard, build_sensors
+from tinystudio.boards.virtual.replay import load_csv
+from tinystudio.boards.virtual.sensors import GESTURES, GestureImu, SyntheticCamera, SyntheticMic
 from tinystudio.devices import protocol as p
 from tinystudio.devices.rate import RateEstimator
-from tinystudio.devices.sim_replay import load_csv
-from tinystudio.devices.sim_sensors import GESTURES, GestureImu, SyntheticCamera, SyntheticMic
-from tinystudio.devices.virtual_board import SimConfig, VirtualBoard, build_sensors
 
 
 class Host:
@@ -203,9 +203,9 @@ def test_cli_exits_zero_on_sigterm_and_rejects_bad_options():
 @pytest.mark.parametrize(
     "content, message",
     [
-        ("aX,aY\n1,2\n3,oops\n", "line 3: '3,oops' is not numbers"),
-        ("aX,aY\n1,2\n3,4,5\n", "line 3: 3 values where 2 were expected"),
-        ("aX,aY\n\n", "holds no samples"),
+        ("aX,aY\n1,2\n3,oops\n", "line 3, column 2 ('aY'): 'oops' is not a number"),
+        ("aX,aY\n1,2\n3,4,5\n", "line 3: expected 2 values, found 3"),
+        ("aX,aY\n\n", "has a header but no data lines"),
     ],
 )
 def test_malformed_replay_csv_names_file_and_line(tmp_path, content, message):

@@ -219,7 +219,7 @@ def test_stream_command_reads_an_imu_capture_text_board_with_no_configuration(pu
 
 def test_text_board_on_a_slow_link_prints_slower_and_loses_no_line():
     """At 9600 baud a 119 Hz IMU_Capture sketch blocks in Serial.print: fewer lines, all whole."""
-    from tinystudio.devices.virtual_board import SimConfig, build_board
+    from tinystudio.boards.virtual.board import SimConfig, build_board
 
     board = build_board(SimConfig(sensors=("imu",), text="imu_capture", baud=9600, text_pause=0.0))
     board.start()

@@ -1,6 +1,6 @@
 """Differential test: the C model slot and the host's virtual-board slot answer alike.
 
-tinystudio/devices/model_slot.py (what `tinystudio sim` runs) and the C core
+tinystudio/boards/virtual/model_slot.py (what `tinystudio sim` runs) and the C core
 (what boards run) implement the same section of docs/protocol.md independently. Seeded
 random sessions -- begins with good and bad parameters, chunks in order, out of order,
 duplicated, overrunning, of other transfers, commits, aborts, status requests -- go to
@@ -17,8 +17,8 @@ import pytest
 from board_sim import SLOT_BYTES, Board, T
 from c_core import Driver
 
+from tinystudio.boards.virtual.model_slot import ModelSlot
 from tinystudio.devices import model_messages as mm
-from tinystudio.devices.model_slot import ModelSlot
 from tinystudio.devices.protocol import MAX_BODY
 
 DESCS = [

@@ -2,9 +2,6 @@
 statistics it claims, converts to int8 with only ops the board glue registers, and runs
 bit-identically in TFLM and TFLite."""
 
-import re
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -14,13 +11,12 @@ from tinystudio.ml.models import MODELS
 from tinystudio.ml.quantize import convert_int8, io_quantization
 from tinystudio.ml.tflm import model_ops, verify_tflm
 
-GLUE = Path(__file__).resolve().parents[2] / "firmware_recorders" / "tflm_glue" / "src" / "ts_tflm.cpp"
-
 
 def glue_ops() -> set[str]:
-    """Ops the board glue registers: ``AddMaxPool2D()`` -> ``MAX_POOL_2D``."""
-    names = re.findall(r"g_resolver\.Add(\w+)\(\)", GLUE.read_text())
-    return {re.sub(r"(?<=[a-z])(?=[A-Z0-9])", "_", n).upper() for n in names}
+    """Ops the board firmware registers (its X-macro table, parsed by the op contract)."""
+    from tinystudio.ml.op_contract import glue_ops as table
+
+    return set(table())
 
 
 def test_dft_kernels_give_amplitudes_and_the_signed_mean():

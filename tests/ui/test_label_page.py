@@ -85,9 +85,16 @@ def test_undo_redo_keys(qtbot, window, tmp_path, punch_csv):
     page.select_recording(rec.id)
     qtbot.waitUntil(lambda: page.current is not None, timeout=10_000)
     page.setFocus()
-    qtbot.keyClick(page, Qt.Key_N)  # add a segment in view
-    assert len(project.recording(rec.id).segments) == 11
-    qtbot.keyClick(page, Qt.Key_Z, Qt.ControlModifier)
+    qtbot.keyClick(page, Qt.Key_N)  # the take is covered end to end: no overlapping segment
     assert len(project.recording(rec.id).segments) == 10
+    assert "overlap" in page.info.text() or "covered" in page.info.text()
+    middle = project.recording(rec.id).segments[5]
+    page.timeline.select(middle.id)
+    qtbot.keyClick(page, Qt.Key_Delete)
+    qtbot.keyClick(page, Qt.Key_N)  # add a segment in the gap, never over a neighbour
+    segs = project.recording(rec.id).segments
+    assert len(segs) == 10 and all(a.end <= b.start for a, b in zip(segs, segs[1:], strict=False))
+    qtbot.keyClick(page, Qt.Key_Z, Qt.ControlModifier)
+    assert len(project.recording(rec.id).segments) == 9
     qtbot.keyClick(page, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
-    assert len(project.recording(rec.id).segments) == 11
+    assert len(project.recording(rec.id).segments) == 10

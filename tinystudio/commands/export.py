@@ -1,5 +1,8 @@
 """`tinystudio export`: labeled data (csv, wav, npz, ei-json) or a trained model
-(tflite, c, arduino; written by the ML layer)."""
+(tflite, c, arduino; written by the ML layer).
+
+Exports write only inside ``--out`` and never replace an existing file unless ``--force``
+is given; the GUI asks first, using :func:`tinystudio.ml.export.export_overwrites`."""
 
 from __future__ import annotations
 
@@ -18,6 +21,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--window", type=int, default=None, help="npz: window length in samples "
                         "(default: the most common segment length)")
     parser.add_argument("--stride", type=int, default=None, help="npz: window stride (default: window)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace files that already exist in --out (without it the export refuses "
+                             "and lists them; nothing is ever deleted)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -30,7 +36,7 @@ def run(args) -> int:
     if args.format in MODEL_FORMATS:
         from tinystudio.ml.export import export_model
 
-        result = export_model(project, args.format, args.out)
+        result = export_model(project, args.format, args.out, force=args.force)
         if args.json:
             print(json.dumps(result if isinstance(result, dict) else {"out": str(result or args.out)}, default=str))
         else:
@@ -39,7 +45,7 @@ def run(args) -> int:
     from tinystudio.dataset.exporters import export_data
 
     kw = {"window": args.window, "stride": args.stride} if args.format == "npz" else {}
-    result = export_data(project, args.format, args.out, **kw)
+    result = export_data(project, args.format, args.out, force=args.force, **kw)
     if args.json:
         print(json.dumps(result.to_json()))
     else:

@@ -25,13 +25,27 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    import os
     import sys
 
-    from tinystudio.ui.app import create_app
+    from tinystudio.doctor import window_blockers
+
+    if not os.environ.get("QT_QPA_PLATFORM", "").startswith("offscreen"):
+        blockers = window_blockers()  # Qt would abort with a cryptic plugin message instead
+        if blockers:
+            print("tinystudio: the window cannot open on this machine:", file=sys.stderr)
+            for check in blockers:
+                print(f"  {check.detail}\n    fix: {check.fix}", file=sys.stderr)
+            print("  (tinystudio doctor checks everything; every step also works as a command)",
+                  file=sys.stderr)
+            return 2
+
+    from tinystudio.ui.app import create_app, install_excepthook
     from tinystudio.ui.main_window import MainWindow
 
     dark = True if getattr(args, "dark", None) else (False if getattr(args, "light", False) else None)
     app = create_app(sys.argv[:1], dark=dark)
+    install_excepthook()
     window = MainWindow()
     window.show()
     if getattr(args, "exit_when_shown", False):

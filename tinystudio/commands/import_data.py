@@ -6,14 +6,22 @@ import json
 import sys
 
 NAME = "import"
-HELP = "Import CSV, WAV, image folders, Edge Impulse JSON or .h5 recordings into a project."
+HELP = "Import CSV, WAV, image folders, Edge Impulse exports/JSON or .h5 recordings into a project."
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("project", help="project folder (created if it does not exist)")
-    parser.add_argument("paths", nargs="+", help="files or folders (a sub-folder per class labels its files)")
-    parser.add_argument("--label", default=None, help="label for the imported segments (default: class folder)")
+    parser.add_argument("paths", nargs="+",
+                        help="files or folders (an Edge Impulse export root; train/ and test/ roots; "
+                             "a sub-folder per class labels its files)")
+    parser.add_argument("--label", default=None, help="label for the imported segments (default: from the source)")
     parser.add_argument("--rate", type=float, default=None, help="sample rate in Hz (default: from timestamps/file)")
+    parser.add_argument("--gaps", choices=("keep", "split", "resample"), default="keep",
+                        help="timestamp gaps in text files: keep the samples as they are (default), "
+                             "split into one recording per gap-free run, or resample to a uniform rate")
+    parser.add_argument("--nonfinite", choices=("error", "drop", "interpolate"), default="error",
+                        help="missing/NaN/Inf cells in text files: refuse (default), drop their rows, "
+                             "or interpolate from neighbours (reported either way)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -24,10 +32,25 @@ def run(args) -> int:
         from tinystudio.errors import DatasetError
 
         raise DatasetError(f"--rate {args.rate}: the sample rate must be positive")
-    result = import_paths(args.project, args.paths, label=args.label, rate=args.rate)
+    result = import_paths(args.project, args.paths, label=args.label, rate=args.rate, gaps=args.gaps,
+                          nonfinite=args.nonfinite)
     if args.json:
         print(json.dumps(result.to_json()))
-    else:
-        print(f"imported {result.recordings} recordings, {result.segments} segments, "
-              f"{result.samples} samples into {args.project}", file=sys.stdout)
+        return 0
+    split = result.split
+    tail = f" (train {split['train']}, test {split['test']})" if split.get("train") or split.get("test") else ""
+    print(f"imported {result.recordings} recordings{tail}, {result.segments} segments, "
+          f"{result.samples} samples into {args.project}", file=sys.stdout)
+    if result.classes:
+        print("classes: " + ", ".join(sorted(result.classes)))
+    for s in result.skipped:
+        print(f"skipped {s['path']}: {s['reason']}")
+    shown = set()
+    for entry in result.imported:
+        for note in entry.get("notes", []):
+            if (entry["file"], note) not in shown:
+                shown.add((entry["file"], note))
+                print(f"{entry['file']}: {note}")
+    for w in result.warnings:
+        print(f"warning: {w}")
     return 0

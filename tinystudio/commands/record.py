@@ -7,8 +7,11 @@ the session's own sample and lost-frame counters.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
+
+from tinystudio.errors import TinyStudioError
 
 NAME = "record"
 HELP = "Record from a board (or `tinystudio sim`) into a project for --seconds."
@@ -30,11 +33,27 @@ def add_arguments(parser) -> None:
 def record(project, session, seconds: float, sensors, label=None, subject=None, session_name=None,
            stop=None, progress=None) -> list[dict]:
     """Record ``sensors`` (SensorInfo list) of an open BoardSession. Backs CLI and GUI."""
-    from tinystudio.dataset.recorder import Recorder
+    from tinystudio.dataset.diskspace import ensure_free
+    from tinystudio.dataset.recorder import Recorder, expected_bytes
     from tinystudio.devices.session import ConnectionState
     from tinystudio.errors import DeviceError
 
-    recorders = {s.sensor_id: Recorder(project, s, session.info, label, subject, session_name) for s in sensors}
+    if label is not None:
+        from tinystudio.dataset.names import check_label
+
+        check_label(label, "--label")
+    if seconds and seconds != float("inf"):
+        need = sum(expected_bytes(s, seconds) for s in sensors)
+        ensure_free(project.recordings_dir, need, f"recording {seconds:g} s from {len(sensors)} sensor(s)")
+    recorders = {}
+    try:
+        for s in sensors:
+            recorders[s.sensor_id] = Recorder(project, s, session.info, label, subject, session_name)
+    except BaseException:
+        for r in recorders.values():
+            with contextlib.suppress(Exception):
+                r.close()
+        raise
 
     def on_block(block) -> None:
         rec = recorders.get(block.sensor_id)
@@ -54,6 +73,10 @@ def record(project, session, seconds: float, sensors, label=None, subject=None, 
                 break
             if session.state != ConnectionState.CONNECTED:
                 error = DeviceError(f"{session.state_message}; the recording so far is kept")
+                break
+            failed = [r.error for r in recorders.values() if r.error is not None]
+            if failed:  # disk full or an I/O error: stop now, keep what was written
+                error = failed[0]
                 break
             if progress:
                 progress(elapsed, seconds)
@@ -75,7 +98,11 @@ def record(project, session, seconds: float, sensors, label=None, subject=None, 
 
                 measured = parser.rate_hz or st.rate_hz
                 rate = nice_rate(measured) if measured else None
-            rec = recorders[s.sensor_id].close(rate)
+            try:
+                rec = recorders[s.sensor_id].close(rate)
+            except TinyStudioError as exc:  # the others are still closed and kept
+                error = error or exc
+                continue
             results.append({"recording": rec.id, "sensor": s.name, "samples": rec.n_samples,
                             "seconds": round(rec.seconds, 6), "lost_frames": st.lost_frames,
                             "board_samples": st.samples})
@@ -92,6 +119,10 @@ def run(args) -> int:
 
     if not args.seconds > 0:
         raise DeviceError(f"--seconds {args.seconds}: record for a positive number of seconds")
+    if args.label is not None:  # before the board is opened, so nothing is recorded for nothing
+        from tinystudio.dataset.names import check_label
+
+        check_label(args.label, "--label")
     session = BoardSession.open(args.port, args.baud, reconnect=False)  # before touching the project
     try:
         project = Project.open_or_create(args.project)

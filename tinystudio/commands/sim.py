@@ -25,7 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--gesture", choices=("idle", "wave", "circle", "punch"), help="repeat one IMU gesture (default: cycle)"
     )
     parser.add_argument("--replay", metavar="FILE", help="stream a CSV (as the IMU) or WAV (as the mic) in a loop")
-    parser.add_argument("--rate", type=float, metavar="HZ", help="rate of a replayed CSV (default 119)")
+    parser.add_argument("--rate", type=float, metavar="HZ",
+                        help="rate of a replayed CSV (default: from its time column, else 119)")
     parser.add_argument("--baud", type=int, metavar="N", help="throttle the link to N/10 bytes/s each way")
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic signals' noise")
     parser.add_argument("--board", default="virtual", metavar="ID", help="board profile for HELLO (see `ports --boards`)")
@@ -37,10 +38,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="print CSV text lines instead of frames (IMU_Capture style by default)",
     )
     parser.add_argument("--text-pause", type=float, default=0.3, metavar="S", help="pause after each text gesture")
+    parser.add_argument(
+        "--mcu", action="store_true",
+        help="run the recorder firmware on an emulated Cortex-M4 (QEMU mps2-an386) instead; "
+             "only --imu-rate/--mic-rate apply (docs/emulated-board.md)",
+    )
 
 
 def _config(args: argparse.Namespace):
-    from tinystudio.devices.virtual_board import SimConfig
+    from tinystudio.boards.virtual.board import SimConfig
     from tinystudio.errors import DeviceError
 
     sensors = tuple(s.strip() for s in args.sensors.split(",") if s.strip())
@@ -75,9 +81,33 @@ def _config(args: argparse.Namespace):
     )
 
 
-def run(args: argparse.Namespace) -> int:
-    from tinystudio.devices.virtual_board import build_board
+def _run_mcu(args: argparse.Namespace) -> int:
+    """The emulated board: build the firmware if needed, start QEMU, print its pty."""
+    from tinystudio.boards.emulated import start_mcu_board
+    from tinystudio.errors import DeviceError
 
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    if args.imu_rate != int(args.imu_rate) or args.mic_rate != int(args.mic_rate):
+        raise DeviceError("--mcu: --imu-rate and --mic-rate must be whole numbers of Hz (compiled in)")
+    board = start_mcu_board(imu_rate=int(args.imu_rate), mic_rate=int(args.mic_rate))
+    try:
+        sys.stdout.write(f"PORT {board.port}\n")
+        sys.stdout.flush()
+        while not stop.wait(0.2):
+            if not board.running:
+                raise DeviceError(f"qemu-system-arm exited: {' '.join(board.output)[-300:]}")
+    finally:
+        board.stop()
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    from tinystudio.boards.virtual.board import build_board
+
+    if args.mcu:
+        return _run_mcu(args)
     board = build_board(_config(args))
     stop = threading.Event()
 

@@ -49,6 +49,26 @@ def add_arguments(parser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
 
 
+def _preflight(project_path, on_status) -> None:
+    """Read every labeled sample once before training: a recording whose checksums fail is
+    set aside (training goes on with the rest), a NaN or Inf stops training with its place
+    named (a NaN normalisation would otherwise give a useless model and exit 0)."""
+    from tinystudio.commands.info import report_repairs
+    from tinystudio.dataset import Project
+    from tinystudio.dataset.integrity import verify
+    from tinystudio.errors import TrainingError
+
+    project = Project.open(project_path)
+    result = verify(project, labeled_only=True)
+    report_repairs(project)
+    if result.non_finite:
+        raise TrainingError(f"training needs finite inputs: {result.non_finite[0]}"
+                            + (f" (and {len(result.non_finite) - 1} more recordings)"
+                               if len(result.non_finite) > 1 else ""))
+    if result.quarantined:
+        on_status(f"{len(result.quarantined)} damaged recording(s) set aside; training on the rest")
+
+
 def run(args) -> int:
     import os
 
@@ -66,6 +86,7 @@ def run(args) -> int:
         print(f"epoch {p.epoch}/{p.epochs} loss {p.loss:.4f} acc {p.accuracy:.3f}{val} "
               f"eta {p.eta_seconds:.0f}s", file=sys.stderr, flush=True)
 
+    _preflight(args.project, on_status)
     stop = threading.Event()
     try:
         report = train_project(

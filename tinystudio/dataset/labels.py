@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from tinystudio.dataset.names import check_label
 from tinystudio.dataset.segments import Segment
 from tinystudio.errors import DatasetError
 
@@ -43,6 +44,7 @@ def _op(project, rec_id: str, after: list[Segment], description: str) -> SetSegm
 
 
 def add_segment(project, rec_id: str, start: int, end: int, label: str) -> SetSegments:
+    check_label(label, rec_id)
     seg = Segment.new(start, end, label)
     return _op(project, rec_id, project.segments(rec_id) + [seg], f"add {label} {start}..{end}")
 
@@ -66,6 +68,7 @@ def resize_segment(project, rec_id: str, seg_id: str, start: int, end: int) -> S
 
 
 def relabel_segment(project, rec_id: str, seg_id: str, label: str) -> SetSegments:
+    check_label(label, rec_id)
     segs = project.segments(rec_id)
     s = _find(segs, seg_id)
     new = replace(s, label=label)
@@ -80,12 +83,14 @@ def delete_segment(project, rec_id: str, seg_id: str) -> SetSegments:
 
 def label_whole(project, rec_id: str, label: str) -> SetSegments:
     """Replace all segments of a recording with one covering it entirely."""
+    check_label(label, rec_id)
     n = project.recording(rec_id).n_samples
     return _op(project, rec_id, [Segment.new(0, n, label)], f"label all {label}")
 
 
 def add_segments(project, rec_id: str, spans, label: str) -> SetSegments:
     """Add many segments at once (e.g. accepted auto-segmentation proposals): one undo step."""
+    check_label(label, rec_id)
     new = [Segment.new(s, e, label) for s, e in spans]
     return _op(project, rec_id, project.segments(rec_id) + new, f"add {len(new)} {label}")
 

@@ -1,43 +1,38 @@
 """A project is a folder: ``project.json`` plus ``recordings/*.h5`` (docs/dataset-format.md).
 
 The JSON file is the authority for labels: it is small and always replaced atomically
-(temp file, fsync, rename), so a crash leaves the old or the new labels, never a mix.
+(temp file, fsync, rename), so a crash leaves the old or the new labels, never a mix. Every
+change is a read-modify-write of the latest file under the project lock
+(:mod:`projectfile`), so commands running at the same time never undo each other.
 Each recording file carries a copy of its segments so it stays self-describing when
 shared alone; copies are refreshed by rewriting the file into a fresh one and renaming,
 never by editing in place. On open, a copy that disagrees with the JSON is refreshed, and a
 file the JSON does not know yet (a crash before the JSON was saved, or a file dropped
-into the folder) is adopted with the segments it carries.
+into the folder) is adopted with the segments it carries. A recording that cannot be read
+or breaks the schema is set aside (quarantined) with its labels kept in the JSON, and
+every other recording keeps working.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
+import copy
 import re
-import time
 from pathlib import Path
 
-from tinystudio.dataset import repair as _repair
 from tinystudio.dataset import schema
-from tinystudio.dataset.recording import Recording, rewrite_recording
+from tinystudio.dataset.names import check_label
+from tinystudio.dataset.projectfile import (
+    atomic_write_text,
+    file_signature,
+    merge,
+    project_lock,
+    read_project_file,
+)
+from tinystudio.dataset.recording import Recording, read_file_segments, rewrite_recording
 from tinystudio.dataset.segments import LabeledSegment, Segment
 from tinystudio.errors import DatasetError
 
-
-def atomic_write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    with contextlib.suppress(OSError):
-        fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+__all__ = ["Project", "atomic_write_text"]
 
 
 def _safe_stem(text: str) -> str:
@@ -45,15 +40,28 @@ def _safe_stem(text: str) -> str:
     return stem[:60]
 
 
+def _dump(data: dict) -> str:
+    import json
+
+    return json.dumps(data, indent=1, sort_keys=False) + "\n"
+
+
 class Project:
     def __init__(self, path: Path, data: dict) -> None:
         self.path = Path(path)
         self._data = data
+        #: The project file as this object last read or wrote it: the base of the merge.
+        self._base = copy.deepcopy(data)
+        self._signature: tuple | None = None
         self.settings: dict = data.setdefault("settings", {})
         self._recordings: dict[str, Recording] = {}
         self._dirty: set[str] = set()
-        #: One line per file repaired, adopted or moved aside when the project was opened.
+        #: One line per file repaired, adopted, moved aside or set aside when the project
+        #: was opened (reported once by the commands).
         self.repairs: list[str] = []
+        #: Recordings listed in the project file that are not usable: id -> reason. Their
+        #: labels stay in the project file; everything else works without them.
+        self.quarantined: dict[str, str] = {}
 
     # ------------------------------------------------------------------ opening
     @property
@@ -71,9 +79,12 @@ class Project:
             raise DatasetError(f"{path}: a project already exists here; open it instead")
         if path.exists() and not path.is_dir():
             raise DatasetError(f"{path}: exists and is not a folder")
-        path.mkdir(parents=True, exist_ok=True)
-        (path / schema.RECORDINGS_DIR).mkdir(exist_ok=True)
-        (path / schema.MODELS_DIR).mkdir(exist_ok=True)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            (path / schema.RECORDINGS_DIR).mkdir(exist_ok=True)
+            (path / schema.MODELS_DIR).mkdir(exist_ok=True)
+        except OSError as exc:
+            raise DatasetError(f"{path}: cannot create the project folder ({exc.strerror or exc})") from exc
         data = {
             "format": schema.PROJECT_FORMAT,
             "schema_version": schema.SCHEMA_VERSION,
@@ -84,28 +95,24 @@ class Project:
             "recordings": {},
         }
         project = cls(path, data)
-        project.save()
+        with project_lock(path):
+            if project.json_path.exists():  # another process created it meanwhile
+                return cls.open(path)
+            atomic_write_text(project.json_path, _dump(data))
+            project._signature = file_signature(project.json_path)
         return project
 
     @classmethod
     def open(cls, path) -> Project:
         path = Path(path)
         jpath = path / schema.PROJECT_FILE
-        if not jpath.exists():
-            raise DatasetError(f"{path}: no TinyStudio project here ({schema.PROJECT_FILE} missing); "
-                               "create one with `tinystudio import` or `tinystudio record`")
-        try:
-            data = json.loads(jpath.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise DatasetError(f"{jpath}: project file is not valid JSON ({exc})") from exc
-        if not isinstance(data, dict) or data.get("format") != schema.PROJECT_FORMAT:
-            raise DatasetError(f"{jpath}: not a TinyStudio project file")
-        if int(data.get("schema_version", 0)) > schema.SCHEMA_VERSION:
-            raise DatasetError(f"{jpath}: project uses schema version {data['schema_version']}, this "
-                               f"TinyStudio reads up to {schema.SCHEMA_VERSION}; update TinyStudio")
-        for key, default in (("classes", []), ("split", {}), ("recordings", {})):
-            data.setdefault(key, default)
-        project = cls(path, data)
+        if not path.is_dir() and path.exists():
+            raise DatasetError(f"{path}: is a file, not a project folder")
+        sig = file_signature(jpath)
+        project = cls(path, read_project_file(jpath))
+        project._signature = sig
+        for c in project._data.get("classes", []):
+            check_label(c.get("name") if isinstance(c, dict) else c, str(jpath))
         project._load_recordings()
         return project
 
@@ -115,52 +122,45 @@ class Project:
         return cls.open(path) if (path / schema.PROJECT_FILE).exists() else cls.create(path)
 
     def _load_recordings(self) -> None:
-        self.recordings_dir.mkdir(exist_ok=True)
-        entries: dict = self._data["recordings"]
-        changed = False
-        for lock in self.recordings_dir.glob("*.h5.lock"):
-            h5 = lock.with_suffix("")
-            if not h5.exists() and not _repair.is_being_recorded(h5):
-                lock.unlink(missing_ok=True)  # a recorder died before creating its file
-        for tmp in self.recordings_dir.glob("*.h5.tmp"):
-            # A copy interrupted by a crash before its rename; the original is intact. One
-            # that is young or whose recorder is alive may still be written: leave it.
-            if _repair.is_being_recorded(tmp.with_suffix("")) or time.time() - tmp.stat().st_mtime < 60:
-                continue
-            self.repairs.append(_repair.quarantine(tmp, self.path, "unfinished copy left by a crash"))
-        for file in sorted(self.recordings_dir.glob("*.h5")):
-            if _repair.is_being_recorded(file):
-                continue
-            if _repair.needs_repair(file):
-                self.repairs.append(_repair.repair(file, self.path))
-                changed = True
-                if not file.exists():
-                    continue
-            try:
-                rec = Recording(file)
-            except DatasetError as exc:
-                if "schema version" in str(exc):
-                    raise  # a newer TinyStudio's file: leave it alone, say so
-                self.repairs.append(_repair.quarantine(file, self.path, str(exc).split(": ", 1)[-1]))
-                changed = True
-                continue
-            if rec.id in entries:
-                segs = [Segment.from_json(d) for d in entries[rec.id].get("segments", [])]
-                rec.segments = segs
-                if segs != rec.file_segments:
-                    self._dirty.add(rec.id)
-            else:
-                entries[rec.id] = {"segments": [s.to_json() for s in rec.file_segments]}
-                self.repairs.append(f"{file.name}: adopted with {len(rec.file_segments)} segments")
-                changed = True
-            self._recordings[rec.id] = rec
-            for s in rec.segments:
-                self._ensure_class(s.label)
-        for rid in list(entries):
-            if rid not in self._recordings and not _repair.is_being_recorded(self._file_for(rid)):
-                self.repairs.append(f"{rid}.h5 is missing; its labels are kept in {schema.PROJECT_FILE}")
+        """Scan recordings/: repair, quarantine and adopt as needed (see the module doc)."""
+        from tinystudio.dataset import loading
+
+        changed = loading.load(self)
         if changed or self._dirty:
-            self.save()
+            try:
+                self.save()
+            except DatasetError as exc:  # a read-only or full disk: still usable for reading
+                self.repairs.append(f"could not record the repairs in {schema.PROJECT_FILE}: {exc}")
+
+    # ----------------------------------------------------- changes by other processes
+    def changed_on_disk(self) -> bool:
+        """True when another process (or another Project object) saved the project file
+        since this one last read or wrote it. One ``stat``: cheap enough for a GUI timer."""
+        return file_signature(self.json_path) != self._signature
+
+    def reload(self) -> bool:
+        """Bring in what others saved, keeping this object's unsaved changes on top (the
+        same merge as :meth:`save`). New recordings appear, labels and the split follow the
+        file. Returns True if anything was read."""
+        sig = file_signature(self.json_path)
+        if sig == self._signature:
+            return False
+        latest = read_project_file(self.json_path)
+        self._adopt(merge(self._base, self._data, latest), latest, sig)
+        return True
+
+    def _adopt(self, data: dict, base: dict, signature: tuple | None) -> None:
+        """Make ``data`` this object's state and ``base`` the disk state it derives from."""
+        settings = data.get("settings", {})
+        self.settings.clear()
+        self.settings.update(settings)
+        data["settings"] = self.settings
+        self._data = data
+        self._base = copy.deepcopy(base)
+        self._signature = signature
+        from tinystudio.dataset import loading
+
+        loading.refresh(self)
 
     # ------------------------------------------------------------------ classes
     @property
@@ -173,6 +173,7 @@ class Project:
 
     def _ensure_class(self, name: str, color: str | None = None) -> None:
         if name and name not in self.classes:
+            check_label(name, str(self.json_path))
             n = len(self._data["classes"])
             self._data["classes"].append(
                 {"name": name, "color": color or schema.DEFAULT_COLORS[n % len(schema.DEFAULT_COLORS)]})
@@ -220,6 +221,14 @@ class Project:
             self._ensure_class(s.label)
         return rec
 
+    def mark_quarantined(self, rec_id: str, reason: str) -> None:
+        """Set a recording aside (its file was moved to damaged/); its labels stay in the
+        project file with the reason, so it is reported once, not at every open."""
+        from tinystudio.dataset import loading
+
+        self._recordings.pop(rec_id, None)
+        loading._quarantine_entry(self, rec_id, reason)
+
     # ----------------------------------------------------------------- segments
     def segments(self, rec_id: str) -> list[Segment]:
         return list(self.recording(rec_id).segments)
@@ -258,17 +267,22 @@ class Project:
 
     # --------------------------------------------------------------------- save
     def save(self, sync_recordings: bool = True) -> None:
-        """Write the JSON atomically, then refresh the label copies inside changed files.
+        """Merge this object's changes into the latest project file and write it atomically
+        (under the project lock), then refresh the label copies inside changed files.
 
         The JSON alone is enough for safety (it is the authority; copies that lag are
         refreshed on the next open), so an editor may save with ``sync_recordings=False``
         after every edit and call :meth:`sync_recordings` when idle: refreshing a copy
         rewrites the whole recording file, which takes a while for an hour of audio."""
-        self.path.mkdir(parents=True, exist_ok=True)
         self._data["settings"] = self.settings
-        atomic_write_text(self.json_path, json.dumps(self._data, indent=1, sort_keys=False) + "\n")
-        if sync_recordings:
-            self.sync_recordings()
+        with project_lock(self.path):
+            latest = read_project_file(self.json_path)
+            merged = merge(self._base, self._data, latest)
+            if merged != latest:
+                atomic_write_text(self.json_path, _dump(merged))
+            self._adopt(merged, merged, file_signature(self.json_path))
+            if sync_recordings:
+                self._sync_locked()
 
     @property
     def unsynced_recordings(self) -> list[str]:
@@ -276,10 +290,21 @@ class Project:
 
     def sync_recordings(self) -> None:
         """Refresh the segment copies inside recording files whose labels changed."""
+        self.save(sync_recordings=True)
+
+    def _sync_locked(self) -> None:
         for rid in sorted(self._dirty):
             rec = self._recordings.get(rid)
+            if rec is not None:
+                rec.file_segments = read_file_segments(rec.path)  # another process may have synced it
             if rec is not None and rec.segments != rec.file_segments:
-                rewrite_recording(rec.path, segments=rec.segments)
+                try:
+                    rewrite_recording(rec.path, segments=rec.segments)
+                except DatasetError as exc:
+                    self.repairs.append(f"{rid}.h5: label copy not refreshed ({exc}); the labels are "
+                                        f"safe in {schema.PROJECT_FILE} and the copy is refreshed at "
+                                        "the next open")
+                    continue
                 rec.file_segments = list(rec.segments)
             self._dirty.discard(rid)
 

@@ -9,8 +9,10 @@ while labels are synced leaves either the old or the new file, never a broken on
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import os
+import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +20,8 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from tinystudio.dataset import schema
+from tinystudio.dataset import schema, validate
+from tinystudio.dataset.diskspace import ensure_free, is_disk_full
 from tinystudio.dataset.segments import Segment
 from tinystudio.errors import DatasetError
 
@@ -100,6 +103,15 @@ def read_segments(f: h5py.File) -> list[Segment]:
     return [Segment(str(i), int(s), int(e), str(lab)) for i, s, e, lab in zip(ids, g["start"][:], g["end"][:], labels, strict=True)]
 
 
+def read_file_segments(path: Path) -> list[Segment]:
+    """The segments stored in a recording file (an unreadable file has none)."""
+    try:
+        with open_h5(path) as f:
+            return read_segments(f)
+    except (DatasetError, KeyError, TypeError, ValueError, OSError):
+        return []
+
+
 def _fsync_path(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -108,60 +120,140 @@ def _fsync_path(path: Path) -> None:
         os.close(fd)
 
 
+def temp_path(path: Path) -> Path:
+    """A temp name next to ``path`` unique to this process and thread, so two writers never
+    share one (the project's open removes old ones: ``*.h5.*.tmp``)."""
+    return path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
+
+
+@contextlib.contextmanager
+def _replacing(path: Path, need: int):
+    """Yield a temp path; on success fsync and rename it over ``path``, on any error remove
+    it and turn a full disk or an I/O error into one clear message."""
+    ensure_free(path.parent, need, f"writing {path.name}")
+    tmp = temp_path(path)
+    try:
+        yield tmp
+        _fsync_path(tmp)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        if is_disk_full(exc):
+            raise DatasetError(f"{path}: the disk filled up while writing it; nothing was changed. "
+                               "Free some space and try again") from exc
+        if isinstance(exc, (OSError, RuntimeError)) and not isinstance(exc, DatasetError):
+            raise DatasetError(f"{path}: could not be written ({exc})") from exc
+        raise
+
+
+@contextlib.contextmanager
+def create_h5(tmp: Path, **kw):
+    """``h5py.File(tmp, "w")`` that survives a full disk.
+
+    When a write fails, HDF5 keeps the dirty metadata and tries to write it again when the
+    file is closed; if that fails too the file stays open inside the library and the
+    process segfaults at exit (or at a second close). So everything is flushed inside the
+    block, and on any error the temp file is first truncated to zero (giving its space
+    back) so that the one close succeeds; the caller then removes the file."""
+    # v1.8 object headers carry checksums of their own, so damaged metadata (an attribute
+    # such as rate_hz) is detected too; HDF5 1.8 (2008) and later read them.
+    kw.setdefault("libver", ("v108", "v108"))
+    f = h5py.File(tmp, "w", **kw)
+    try:
+        yield f
+        f.flush()
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.truncate(tmp, 0)
+        with contextlib.suppress(Exception):
+            f.close()
+        raise
+    f.close()
+
+
+def _chunk_rows(row_bytes: int) -> int:
+    return max(1, (256 * 1024) // max(1, row_bytes))
+
+
 def write_recording(path: Path, samples: np.ndarray, meta: RecordingMeta, segments: list[Segment]) -> None:
     """Write a complete recording atomically (temp file, fsync, rename)."""
     path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
     samples = np.ascontiguousarray(samples)
-    with h5py.File(tmp, "w") as f:
+    with _replacing(path, samples.nbytes + 64 * 1024) as tmp, create_h5(tmp) as f:
         write_header(f, meta, schema.STATE_COMPLETE)
-        chunk_rows = max(1, min(len(samples), max(1, (256 * 1024) // max(1, samples[0:1].nbytes or 1))))
+        rows = max(1, min(len(samples), _chunk_rows(samples[0:1].nbytes or 1)))
         maxshape = (None,) + samples.shape[1:]
-        f.create_dataset("samples", data=samples, maxshape=maxshape, chunks=(chunk_rows,) + samples.shape[1:])
+        f.create_dataset("samples", data=samples, maxshape=maxshape, chunks=(rows,) + samples.shape[1:],
+                         fletcher32=True)
         f.attrs["n_samples"] = len(samples)
         write_segments(f, segments)
-    _fsync_path(tmp)
-    os.replace(tmp, path)
 
 
 def rewrite_recording(path: Path, segments: list[Segment] | None = None, attrs: dict | None = None,
                       n_samples: int | None = None, source_swmr: bool = False,
                       source: Path | None = None) -> None:
     """Copy a recording (``source``, default ``path`` itself) into a fresh file with new
-    segments/attributes, then rename it to ``path``."""
+    segments/attributes, then rename it to ``path``. The copy carries Fletcher-32 checksums
+    and is verified chunk by chunk as it is read, so damage in the source is an error."""
     path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    kw = {"swmr": True, "libver": "latest"} if source_swmr else {}
-    with h5py.File(source or path, "r", **kw) as src, h5py.File(tmp, "w") as dst:
+    src_path = Path(source or path)
+    need = src_path.stat().st_size + 64 * 1024 if src_path.exists() else 0
+    with _replacing(path, need) as tmp, open_h5(src_path, source_swmr) as src, create_h5(tmp) as dst:
         for key, value in src.attrs.items():
             dst.attrs[key] = value
         data = src["samples"]
         n = data.shape[0] if n_samples is None else min(n_samples, data.shape[0])
         if "valid_samples" in src:
             n = min(n, int(src["valid_samples"][0]))
-        rows = data.chunks[0] if data.chunks else 4096
+        rows = data.chunks[0] if data.chunks else _chunk_rows(data[0:1].nbytes if len(data) else 1)
         out = dst.create_dataset("samples", shape=(n,) + data.shape[1:], maxshape=(None,) + data.shape[1:],
-                                 dtype=data.dtype, chunks=(rows,) + data.shape[1:])
+                                 dtype=data.dtype, chunks=(max(1, rows),) + data.shape[1:], fletcher32=True)
         step = max(rows, 1 << 16)
         for i in range(0, n, step):
-            out[i : min(n, i + step)] = data[i : min(n, i + step)]
+            out[i : min(n, i + step)] = read_rows(src_path, data, i, min(n, i + step))
         dst.attrs["n_samples"] = n
         dst.attrs["state"] = schema.STATE_COMPLETE
         for key, value in (attrs or {}).items():
             dst.attrs[key] = value
         write_segments(dst, read_segments(src) if segments is None else segments)
-    _fsync_path(tmp)
-    os.replace(tmp, path)
+
+
+def read_rows(path: Path, ds: h5py.Dataset, start: int, stop: int) -> np.ndarray:
+    """``ds[start:stop]``; a checksum mismatch or an unreadable chunk is a clear error."""
+    try:
+        return ds[start:stop]
+    except (OSError, RuntimeError) as exc:
+        text = str(exc)
+        checksum = "Fletcher32" in text or "checksum" in text.lower() or (
+            "filter returned failure" in text and ds.fletcher32)  # the only filter we use
+        what = ("a checksum does not match (the file was damaged on disk)" if checksum
+                else f"HDF5 cannot read it ({text.splitlines()[0] if text else type(exc).__name__})")
+        raise DatasetError(f"{path}: samples {start}..{stop} are damaged: {what}; restore the file "
+                           "from a backup or delete this recording") from exc
+
+
+class NewerSchemaError(DatasetError):
+    """A file written by a newer TinyStudio: left alone, never moved or rewritten."""
 
 
 def check_header(path: Path, attrs) -> None:
     """Refuse files that are not recordings or come from a newer schema."""
-    fmt = attrs.get("format")
+    try:
+        list(attrs.keys())  # damaged metadata fails here, with the reason
+    except (RuntimeError, OSError, KeyError) as exc:
+        raise DatasetError(f"{path}: the file's metadata is damaged ({exc}); restore the file from a "
+                           "backup or delete this recording") from exc
+    fmt = validate.text(attrs.get("format", ""))
     if fmt != schema.RECORDING_FORMAT:
         raise DatasetError(f"{path}: HDF5 file is not a TinyStudio recording (format attribute is {fmt!r})")
-    version = int(attrs.get("schema_version", 0))
+    raw = attrs.get("schema_version", 0)
+    try:
+        version = int(np.asarray(raw).reshape(-1)[0])
+    except (TypeError, ValueError, IndexError):
+        raise DatasetError(f"{path}: attribute 'schema_version' is {raw!r}, not a version number") from None
     if version > schema.SCHEMA_VERSION:
-        raise DatasetError(
+        raise NewerSchemaError(
             f"{path}: recording uses dataset schema version {version}, this TinyStudio reads up to "
             f"{schema.SCHEMA_VERSION}; update TinyStudio to open it"
         )
@@ -177,9 +269,12 @@ def open_h5(path: Path, swmr: bool = False) -> h5py.File:
     except FileNotFoundError as exc:
         raise DatasetError(f"{path}: recording file is missing") from exc
     except OSError as exc:
-        size = path.stat().st_size if path.exists() else 0
-        with open(path, "rb") as fh:
-            magic = fh.read(8)
+        try:
+            size = path.stat().st_size
+            with open(path, "rb") as fh:
+                magic = fh.read(8)
+        except OSError as exc2:
+            raise DatasetError(f"{path}: recording cannot be read ({exc2.strerror or exc2})") from exc
         if magic != b"\x89HDF\r\n\x1a\n":
             raise DatasetError(
                 f"{path}: not an HDF5 file (byte 0 starts with {magic[:8]!r}, {size} bytes); "
@@ -198,30 +293,34 @@ class Recording:
         self.path = Path(path)
         self._swmr = swmr
         with open_h5(self.path, swmr) as f:
-            a = f.attrs
-            check_header(self.path, a)
-            self.uuid = _attr_str(a.get("uuid", ""))
-            self.state = _attr_str(a.get("state", schema.STATE_COMPLETE))
-            self.sensor_kind = _attr_str(a["sensor_kind"])
-            self.sensor_name = _attr_str(a.get("sensor_name", ""))
-            self.channel_names = [_attr_str(x) for x in a["channel_names"]]
-            self.units = [_attr_str(x) for x in a.get("units", [""] * len(self.channel_names))]
-            self.scale = np.asarray(a.get("scale", np.ones(len(self.channel_names))), dtype=np.float64)
-            self.rate_hz = float(a["rate_hz"])
-            self.sample_type = _attr_str(a.get("sample_type", ""))
-            self.attrs = {k: (_attr_str(v) if isinstance(v, (str, bytes)) else v) for k, v in a.items()}
-            if "samples" not in f:
-                raise DatasetError(f"{self.path}: recording has no 'samples' dataset")
-            ds = f["samples"]
-            self.shape = ds.shape
-            self.dtype = ds.dtype
-            n = ds.shape[0]
-            if "valid_samples" in f:
-                n = min(n, int(f["valid_samples"][0]))
-            self.n_samples = n
-            self.file_segments = read_segments(f)
+            try:
+                self._load(f)
+            except DatasetError:
+                raise
+            except (KeyError, TypeError, ValueError, AttributeError, IndexError, OSError, RuntimeError) as exc:
+                raise DatasetError(f"{self.path}: malformed recording ({type(exc).__name__}: {exc})") from exc
         self.id = self.path.stem
         self.segments: list[Segment] = list(self.file_segments if segments is None else segments)
+
+    def _load(self, f: h5py.File) -> None:
+        a = f.attrs
+        check_header(self.path, a)
+        h = validate.check_attrs(self.path, a)
+        self.uuid = _attr_str(a.get("uuid", ""))
+        self.state = h["state"]
+        self.sensor_kind = h["sensor_kind"]
+        self.sensor_name = _attr_str(a.get("sensor_name", ""))
+        self.channel_names = h["channel_names"]
+        self.units = h["units"]
+        self.scale = h["scale"]
+        self.rate_hz = h["rate_hz"]
+        self.sample_type = h["sample_type"]
+        self.attrs = {k: (_attr_str(v) if isinstance(v, (str, bytes)) else v) for k, v in a.items()}
+        ds, self.n_samples = validate.check_samples(self.path, f, h)
+        self.shape = ds.shape
+        self.dtype = ds.dtype
+        self.checksummed = bool(ds.fletcher32)
+        self.file_segments = [Segment(*t) for t in validate.check_segments(self.path, f, self.n_samples)]
 
     @property
     def seconds(self) -> float:
@@ -235,7 +334,7 @@ class Recording:
         stop = self.n_samples if stop is None else min(int(stop), self.n_samples)
         start = max(0, int(start))
         with open_h5(self.path, self._swmr) as f:
-            return f["samples"][start:stop] if stop > start else f["samples"][0:0]
+            return read_rows(self.path, f["samples"], start, stop) if stop > start else f["samples"][0:0]
 
     def read_physical(self, start: int = 0, stop: int | None = None) -> np.ndarray:
         raw = self.read(start, stop)

@@ -4,8 +4,8 @@ A recorder holds an exclusive ``flock`` on ``<file>.lock`` while it writes; the 
 drops it when the process dies, even by SIGKILL. A file whose state is still "recording"
 and whose lock is free was therefore abandoned. It was written in HDF5 SWMR mode, so its
 structure is consistent at every instant; ``valid_samples`` says how many rows had been
-flushed. Repair moves the original aside into ``damaged/`` (never deleting anything) and
-writes a clean, complete copy under the original name.
+flushed. Repair gives the original a second name in ``damaged/`` (a hard link: no space,
+never deleting anything) and writes a clean, complete copy under the original name.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ import shutil
 import time
 from pathlib import Path
 
-from tinystudio.dataset import schema
-from tinystudio.dataset.recording import check_header, open_h5, rewrite_recording
+from tinystudio.dataset import schema, validate
+from tinystudio.dataset.diskspace import is_disk_full
+from tinystudio.dataset.recording import NewerSchemaError, check_header, open_h5, rewrite_recording
 from tinystudio.dataset.segments import Segment
 from tinystudio.errors import DatasetError
 
@@ -61,18 +62,53 @@ def is_being_recorded(path: Path) -> bool:
     return False
 
 
-def _move_aside(path: Path, project_dir: Path, copy: bool = False) -> Path:
+def _target(path: Path, project_dir: Path) -> Path:
     damaged = project_dir / schema.DAMAGED_DIR
     damaged.mkdir(exist_ok=True)
-    target = damaged / f"{path.stem}.{time.strftime('%Y%m%dT%H%M%S')}{path.suffix}"
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    target = damaged / f"{path.stem}.{stamp}{path.suffix}"
     i = 1
     while target.exists():
-        target = damaged / f"{path.stem}.{time.strftime('%Y%m%dT%H%M%S')}-{i}{path.suffix}"
+        target = damaged / f"{path.stem}.{stamp}-{i}{path.suffix}"
         i += 1
+    return target
+
+
+def _existing_copy(path: Path, project_dir: Path) -> Path | None:
+    """A file in damaged/ that is already this very file (same inode): a repair that was
+    interrupted or failed before. Reusing it keeps damaged/ from growing at every open."""
+    damaged = project_dir / schema.DAMAGED_DIR
+    if not damaged.is_dir():
+        return None
+    for candidate in damaged.glob(f"{path.stem}.*{path.suffix}"):
+        with contextlib.suppress(OSError):
+            if os.path.samefile(candidate, path):
+                return candidate
+    return None
+
+
+def _move_aside(path: Path, project_dir: Path, copy: bool = False) -> Path:
+    """Move ``path`` into damaged/; with ``copy``, keep it in place and put a second name
+    for it there (a hard link: no disk space, atomic; a real copy where links are not
+    supported)."""
+    existing = _existing_copy(path, project_dir)
+    if existing is not None:
+        if not copy:
+            path.unlink()
+        return existing
+    target = _target(path, project_dir)
     if copy:
-        tmp = target.with_name(target.name + ".part")
-        shutil.copyfile(path, tmp)
-        os.replace(tmp, target)
+        try:
+            os.link(path, target)
+        except OSError:
+            tmp = target.with_name(target.name + ".part")
+            try:
+                shutil.copyfile(path, tmp)
+                os.replace(tmp, target)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+                raise
     else:
         shutil.move(str(path), target)
     return target
@@ -96,8 +132,9 @@ def needs_repair(path: Path) -> bool:
 
 
 def repair(path: Path, project_dir: Path) -> str:
-    """Repair one abandoned recording; return a one-line report. Raise if it is hopeless
-    (after moving it aside, so the project still opens)."""
+    """Repair one abandoned recording; return a one-line report. A hopeless file is moved
+    aside (so the project still opens); a repair that fails for lack of disk space leaves
+    the file as it is (still readable: its first ``valid_samples`` rows) and says so."""
     path = Path(path)
     try:
         with open_h5(path, swmr=True) as f:
@@ -105,21 +142,30 @@ def repair(path: Path, project_dir: Path) -> str:
             n = f["samples"].shape[0]
             if "valid_samples" in f:
                 n = min(n, int(f["valid_samples"][0]))
-            label = str(f.attrs.get("pending_label", ""))
-    except DatasetError as exc:
-        if "newer" in str(exc) or "schema version" in str(exc):
-            raise
+            label = validate.text(f.attrs.get("pending_label", ""))
+    except NewerSchemaError:
+        raise
+    except (DatasetError, KeyError, TypeError, ValueError, IndexError, AttributeError, OSError,
+            RuntimeError) as exc:
         moved = _move_aside(path, project_dir)
-        for extra in (Path(str(path) + ".lock"),):
-            with contextlib.suppress(FileNotFoundError):
-                extra.unlink()
+        with contextlib.suppress(FileNotFoundError):
+            Path(str(path) + ".lock").unlink()
         return f"{path.name}: unreadable ({exc}); moved to {moved.relative_to(project_dir)}"
-    # Copy (not move) the original aside, then replace it atomically: a crash during the
-    # repair leaves the original in place, and the next open simply repairs again.
+    # Keep a second name for the original in damaged/, then replace the file atomically: a
+    # crash during the repair leaves the original in place and the next open repairs again
+    # (reusing the same damaged/ entry).
     moved = _move_aside(path, project_dir, copy=True)
     segments = [Segment.new(0, n, label)] if label and n > 0 else []
-    rewrite_recording(path, segments=segments, n_samples=n, source_swmr=True, source=moved,
-                      attrs={"repaired": f"recovered {n} samples after an interrupted recording"})
+    try:
+        rewrite_recording(path, segments=segments, n_samples=n, source_swmr=True, source=moved,
+                          attrs={"repaired": f"recovered {n} samples after an interrupted recording"})
+    except Exception as exc:  # noqa: BLE001 - any failure: report, never brick the project
+        if is_disk_full(exc) or "needs about" in str(exc):
+            return (f"{path.name}: interrupted recording of {n} samples not finished: {exc}. "
+                    "It stays readable as it is")
+        with contextlib.suppress(OSError):
+            path.unlink()  # its other name in damaged/ keeps it
+        return f"{path.name}: interrupted recording could not be repaired ({exc}); kept as {moved.relative_to(project_dir)}"
     with contextlib.suppress(FileNotFoundError):
         Path(str(path) + ".lock").unlink()
     return (f"{path.name}: recording was interrupted; recovered {n} samples "

@@ -61,15 +61,26 @@ def missing_tool_error(name: str, purpose: str) -> DeployError:
 
 
 def write_sketch(package, workdir: Path, name: str = "model") -> tuple[Path, Path]:
-    """Arduino library + a sketch folder using it; returns ``(library_dir, sketch_dir)``."""
-    from tinystudio.ml.export import _ident, write_arduino_library
+    """Arduino library + a sketch folder using it; returns ``(library_dir, sketch_dir)``.
 
-    lib = "TinyStudio_" + _ident(name)
-    lib_dir = write_arduino_library(package, workdir / "libraries" / lib, lib)
+    The descriptor is validated before anything is generated (a tampered one is refused,
+    never compiled). ``workdir`` is flash's own build folder, so its generated files are
+    replaced (``force``), but only inside it and nothing else there is touched."""
+    from tinystudio.dataset.outputs import OutputPlan
+    from tinystudio.errors import TrainingError
+    from tinystudio.ml.export import c_identifier, write_arduino_library
+
+    try:
+        package.descriptor.validate()
+        lib = "TinyStudio_" + c_identifier(name)
+        lib_dir = write_arduino_library(package, workdir / "libraries" / lib, lib, force=True)
+    except TrainingError as exc:
+        raise DeployError(str(exc)) from None
     sketch_dir = workdir / f"{lib}_sketch"
-    sketch_dir.mkdir(parents=True, exist_ok=True)
-    example = next((lib_dir / "examples").glob("*/*.ino"))
-    (sketch_dir / f"{sketch_dir.name}.ino").write_text(example.read_text(encoding="utf-8"), encoding="utf-8")
+    example = lib_dir / "examples" / f"{lib}_inference" / f"{lib}_inference.ino"
+    plan = OutputPlan(sketch_dir, DeployError)
+    plan.add_text(f"{sketch_dir.name}.ino", example.read_text(encoding="utf-8"))
+    plan.write(force=True)
     return lib_dir, sketch_dir
 
 

@@ -27,6 +27,11 @@ class Handshake:
     leftover_text: bytes = b""
 
 
+def _units(parser, n: int) -> list[str]:
+    units = list(getattr(parser, "channel_units", []) or [])
+    return units if len(units) == n else [""] * n
+
+
 def text_device_info(port: str, parser) -> p.DeviceInfo:
     """A DeviceInfo for a text board: one sensor, channels named by its header if any."""
     names = list(parser.channel_names) or [f"ch{i}" for i in range(parser.n_channels or 0)]
@@ -37,7 +42,7 @@ def text_device_info(port: str, parser) -> p.DeviceInfo:
         name="text",
         sample_type=p.SampleType.F32,
         rate_hz=float(parser.rate_hz or 0.0),
-        channels=tuple(p.ChannelInfo(n) for n in names),
+        channels=tuple(p.ChannelInfo(n, u) for n, u in zip(names, _units(parser, len(names)), strict=True)),
     )
     return p.DeviceInfo(board_name=f"Text stream on {port}", firmware_version="", sensors=(sensor,))
 
@@ -86,6 +91,14 @@ def handshake(transport, mode: str = "auto", timeout: float = 3.0) -> Handshake:
             f"no data from {transport.port} in {timeout:.0f} s: the board sends nothing. Check that it "
             f"runs a TinyStudio recorder sketch or prints CSV lines, and that its baud rate is "
             f"{transport.baud} (--baud)"
+        )
+    if mode != "binary" and raw.count(b"\n") >= _TEXT_MIN_LINES and looks_like_text(bytes(raw)):
+        from tinystudio.devices.text_stream import MAX_COLUMNS, MAX_LINE
+
+        raise DeviceError(
+            f"{transport.port} prints text lines, but no {_TEXT_MIN_LINES} lines agree on a number of "
+            f"values from 1 to {MAX_COLUMNS} (lines of at most {MAX_LINE} bytes): check the sketch's "
+            "output in a serial monitor"
         )
     raise DeviceError(
         f"{transport.port} sent {len(raw)} bytes in {timeout:.0f} s that are neither TinyStudio "

@@ -15,6 +15,7 @@ Frame before COBS encoding (all little-endian)::
 from __future__ import annotations
 
 import enum
+import math
 import struct
 import zlib
 from dataclasses import dataclass, field
@@ -37,6 +38,23 @@ MAX_ENCODED = MAX_BODY + OVERHEAD + (MAX_BODY + OVERHEAD) // 254 + 2
 CRC_RESIDUE = 0x2144DF1C
 #: ``stream`` value of control messages that belong to no sensor.
 NO_STREAM = 0xFF
+
+# Limits on what a HELLO may declare (docs/protocol.md section 3.1). A board outside them
+# is refused at connect with a message naming the board and the field: a rate of 0 or NaN
+# breaks every time axis, a huge camera would allocate gigabytes, a name with control
+# characters would end up in files.
+MAX_RATE_HZ = 1_000_000.0
+MAX_CAMERA_FPS = 1_000.0
+MAX_CHANNELS = 64
+MAX_CAMERA_CHANNELS = 4
+MAX_CAMERA_SIDE = 2048
+MAX_IMAGE_BYTES = 4 << 20
+MAX_SENSORS = 16
+MIN_MAX_BODY = 64
+#: Characters of board name, firmware version and board id; sensor and channel names; units.
+MAX_BOARD_TEXT = 64
+MAX_NAME = 32
+MAX_UNIT = 16
 
 
 class MsgType(enum.IntEnum):
@@ -379,13 +397,74 @@ def decode_hello(body: bytes) -> DeviceInfo:
         pix = PixelFormat.GRAY8
         if kind_e == SensorKind.CAMERA:
             width, height, p = r.unpack("HHB")
-            pix = PixelFormat(p)
+            try:
+                pix = PixelFormat(p)
+            except ValueError:
+                raise ProtocolError(f"HELLO from {board_name[:MAX_BOARD_TEXT]!r}: sensor {sid} "
+                                    f"has unknown pixel format {p}") from None
         sensors.append(
             SensorInfo(sid, kind_e, name, stype_e, rate, tuple(chans), width, height, pix)
         )
-    return DeviceInfo(
+    info = DeviceInfo(
         board_name, firmware, board_id, version, slot, arena, max_body, tuple(sensors)
     )
+    check_device_info(info)
+    return info
+
+
+def _text_problem(text: str, limit: int) -> str | None:
+    if len(text) > limit:
+        return f"is {len(text)} characters long (at most {limit})"
+    bad = next((c for c in text if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029"), None)
+    if bad is not None:
+        return f"contains the control character U+{ord(bad):04X}"
+    return None
+
+
+def check_device_info(info: DeviceInfo) -> None:
+    """Raise ProtocolError naming the board and the field when ``info`` breaks a limit."""
+    board = info.board_name[:MAX_BOARD_TEXT]
+
+    def fail(where: str, problem: str) -> None:
+        raise ProtocolError(f"HELLO from {board!r}: {where} {problem}; fix the board's recorder firmware")
+
+    for field_name, text in (("board_name", info.board_name), ("firmware_version", info.firmware_version),
+                             ("board_id", info.board_id)):
+        problem = _text_problem(text, MAX_BOARD_TEXT)
+        if problem:
+            fail(field_name, problem)
+    if info.max_body < MIN_MAX_BODY:
+        fail("max_body", f"is {info.max_body} bytes (at least {MIN_MAX_BODY})")
+    if len(info.sensors) > MAX_SENSORS:
+        fail("n_sensors", f"is {len(info.sensors)} (at most {MAX_SENSORS})")
+    seen: set[int] = set()
+    for s in info.sensors:
+        where = f"sensor {s.sensor_id} ({s.name[:MAX_NAME]!r})"
+        if s.sensor_id == NO_STREAM or s.sensor_id in seen:
+            fail(where, "sensor_id is reserved (255) or used twice")
+        seen.add(s.sensor_id)
+        problem = _text_problem(s.name, MAX_NAME)
+        if problem:
+            fail(f"{where} name", problem)
+        camera = s.kind == SensorKind.CAMERA
+        top = MAX_CAMERA_CHANNELS if camera else MAX_CHANNELS
+        if not 1 <= s.n_channels <= top:
+            fail(f"{where} n_channels", f"is {s.n_channels}; a sensor has 1 to {top} channels")
+        rate_top = MAX_CAMERA_FPS if camera else MAX_RATE_HZ
+        if not (math.isfinite(s.rate_hz) and 0 < s.rate_hz <= rate_top):
+            fail(f"{where} rate_hz", f"is {s.rate_hz}; it must be a finite number above 0 and at most {rate_top:g}")
+        for i, c in enumerate(s.channels):
+            for what, text, limit in (("name", c.name, MAX_NAME), ("unit", c.unit, MAX_UNIT)):
+                problem = _text_problem(text, limit)
+                if problem:
+                    fail(f"{where} channel {i} {what}", problem)
+            if not math.isfinite(c.scale) or c.scale == 0:
+                fail(f"{where} channel {i} ({c.name[:MAX_NAME]!r}) scale", f"is {c.scale}; it must be finite and not 0")
+        if camera:
+            if not (1 <= s.width <= MAX_CAMERA_SIDE and 1 <= s.height <= MAX_CAMERA_SIDE):
+                fail(f"{where} image size", f"is {s.width} x {s.height}; each side must be 1 to {MAX_CAMERA_SIDE}")
+            if s.frame_bytes > MAX_IMAGE_BYTES:
+                fail(f"{where} image size", f"is {s.frame_bytes} bytes (at most {MAX_IMAGE_BYTES})")
 
 
 # ----------------------------------------------------------------- small messages

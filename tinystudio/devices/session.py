@@ -94,6 +94,9 @@ class BoardSession:
         self.last_data_time = 0.0
         self.segments = 0  # text mode: blank-line boundaries seen
         self.callback_errors = 0
+        #: Reads whose data the host failed to handle (a bug or data no check foresaw); the
+        #: reader thread goes on with the next read instead of dying silently.
+        self.reader_errors = 0
         self._boundary_pending = False
         self._link: Handshake | None = None
         self.streams: dict[int, SensorStream] = {}
@@ -328,10 +331,14 @@ class BoardSession:
             if data:
                 now = time.monotonic()
                 self.last_data_time = now
-                if self._link.text_parser is not None:
-                    self._handle_text(data, now)
-                else:
-                    self._handle_frames(self._link.decoder.feed(data), now)
+                try:
+                    if self._link.text_parser is not None:
+                        self._handle_text(data, now)
+                    else:
+                        self._handle_frames(self._link.decoder.feed(data), now)
+                except Exception as exc:  # noqa: BLE001 - hostile data must not kill the reader
+                    self.reader_errors += 1
+                    self.logs.append((p.LogLevel.ERROR, f"host could not handle data from the board: {exc!r}"))
 
     def _lost(self, message: str) -> None:
         if self._transport is not None:
@@ -368,9 +375,9 @@ class BoardSession:
                 if st is None:
                     continue
                 st.note_seq(f.seq)
-                if not st.pending:
+                had = bool(st.pending)
+                if st.accept(f.body) and not had:
                     touched.append(st)
-                st.pending.append(f.body)
             elif t == 0x11:
                 self._camera(f, now)
             else:
@@ -414,7 +421,10 @@ class BoardSession:
             with contextlib.suppress(p.ProtocolError):
                 self.logs.append(p.decode_log(f.body))
         elif f.type == p.MsgType.ERROR:
-            code, text = p.decode_error(f.body)
+            try:
+                code, text = p.decode_error(f.body)
+            except p.ProtocolError:
+                code, text = -1, f"malformed ERROR frame ({len(f.body)} bytes)"
             self.logs.append((p.LogLevel.ERROR, f"error {code}: {text}"))
         with self._pending_lock:
             pending = self._pending.get(f.seq)

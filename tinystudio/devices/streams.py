@@ -2,7 +2,9 @@
 
 The reader thread hands each sensor the bodies of all its frames from one read call;
 the sensor joins them and decodes them with one ``np.frombuffer``, so the cost per frame
-is a few Python operations, not an array allocation.
+is a few Python operations, not an array allocation. Each body is checked on its own
+before it is queued (:meth:`SensorStream.accept`): a body that is not a whole number of
+samples is dropped and counted, so it can never shift the samples of the frames after it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from tinystudio.devices.ring import RingBuffer
 
 #: Sequence jumps larger than this are a board restart, not lost frames.
 _MAX_GAP = 0x8000
+#: Largest live ring buffer per sensor: a fast sensor keeps fewer seconds, never gigabytes.
+RING_MAX_BYTES = 64 << 20
 
 
 @dataclass(frozen=True)
@@ -64,16 +68,28 @@ class SensorStream:
         if info.kind == SensorKind.CAMERA:
             bpp = info.pixel_format.bytes_per_pixel
             shape = (info.height, info.width) + ((bpp,) if bpp > 1 else ())
-            self.ring = RingBuffer(
-                max(2, int(ring_seconds * max(info.rate_hz, 1))), shape, np.uint8
-            )
+            images = max(2, int(ring_seconds * max(info.rate_hz, 1)))
+            images = min(images, max(2, RING_MAX_BYTES // max(1, info.frame_bytes)))
+            self.ring = RingBuffer(images, shape, np.uint8)
             self._image = bytearray(info.frame_bytes)
             self._image_id: int | None = None
             self._image_filled = 0
         else:
             capacity = max(1024, int(ring_seconds * max(info.rate_hz, 1)))
+            capacity = min(capacity, max(1024, RING_MAX_BYTES // max(1, info.frame_bytes)))
             self.ring = RingBuffer(capacity, (info.n_channels,), np.dtype(info.sample_type.dtype))
         self._dtype = np.dtype(info.sample_type.dtype)
+        self._sample_bytes = info.frame_bytes if info.kind != SensorKind.CAMERA else 0
+
+    def accept(self, body: bytes) -> bool:
+        """Queue one SAMPLES body if it holds a whole number (>= 1) of samples; otherwise
+        count it as malformed and drop it (camera sensors send CAMERA_CHUNK, not SAMPLES)."""
+        width = self._sample_bytes
+        if not width or not body or len(body) % width:
+            self.malformed += 1
+            return False
+        self.pending.append(body)
+        return True
 
     def note_seq(self, seq: int) -> None:
         expected = self.next_seq
@@ -105,6 +121,12 @@ class SensorStream:
 
     def add_camera_chunk(self, chunk: CameraChunk) -> np.ndarray | None:
         """Assemble chunks into an image; returns it when complete, drops incomplete ones."""
+        info = self.info
+        if (info.kind != SensorKind.CAMERA or chunk.width != info.width or chunk.height != info.height
+                or chunk.pixel_format != info.pixel_format):
+            self.malformed += 1  # not the geometry the board declared in HELLO
+            self._image_id = None
+            return None
         if chunk.offset == 0:
             self._image_id = chunk.image_id
             self._image_filled = 0

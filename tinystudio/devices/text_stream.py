@@ -2,34 +2,59 @@
 
 Covers the sketches people already run: Arduino Serial Plotter (values separated by
 spaces, tabs or commas, optionally ``name:value``), the Edge Impulse data forwarder
-(comma/tab separated), and Arduino's IMU_Capture (a header line ``aX,aY,aZ,gX,gY,gZ``,
-then lines of six values, a blank line after each gesture).
+(comma/tab separated), Arduino's IMU_Capture (a header line ``aX,aY,aZ,gX,gY,gZ``,
+then lines of six values, a blank line after each gesture), and anything a file in
+:mod:`text_table` may hold (semicolons and decimal commas, quoting, units in the header,
+a time column, ``#`` lines): the dialect, names, units and time column are found by the
+same functions `import` and `sim --replay` use, so the same bytes give the same channels.
 
 * A line of names becomes the channel names (at the start or whenever the board prints
-  it again, e.g. after a reset).
+  it again, e.g. after a reset); units in brackets/parentheses become channel units.
 * The channel count is locked from the header, or from the first lines that agree
   (the first line after connecting is often cut in half); lines of another width are
   counted in ``bad_lines`` and skipped, never raised.
+* A time column (by name, or a ``millis()``-like first column) is not a channel: its
+  timestamps give the rate. A ``label``/``class`` column is not a channel either.
 * A blank line is a segment boundary before the next sample.
-* The rate comes from :class:`RateEstimator` on line arrival times (robust to USB
-  bursts and to the pauses between gestures); ``rate_override`` replaces it.
+* Otherwise the rate comes from :class:`RateEstimator` on line arrival times (robust to
+  USB bursts and to the pauses between gestures); ``rate_override`` replaces it.
 """
 
 from __future__ import annotations
 
 import re
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from tinystudio.devices.rate import RateEstimator
+from tinystudio.devices.text_table import (
+    Dialect,
+    detect_dialect,
+    infer_time_unit,
+    label_index,
+    looks_like_clock,
+    measure_timing,
+    parse_name,
+    split_fields,
+    time_scale,
+    to_float,
+)
+from tinystudio.devices.units import normalize_unit
 
 _SPLIT = re.compile(r"[,\t; ]+")
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-/\[\]()]*$")
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-/\[\]()^%° ]*$")
 #: Lines that must agree on their width before it is locked (without a header).
 LOCK_LINES = 3
 MAX_LINE = 4096
+#: Most values a line may hold (docs/protocol.md section 9): a wider line is counted in
+#: ``bad_lines`` and skipped, so a 5000-column line can neither lock the channel count nor
+#: become a 5000-channel recording.
+MAX_COLUMNS = 64
 _PRINTABLE = frozenset(range(0x20, 0x7F)) | {0x09, 0x0A, 0x0D}
+#: Timestamps kept for the rate of a stream that has a time column.
+TIME_WINDOW = 1024
 
 
 @dataclass
@@ -53,7 +78,7 @@ def looks_like_text(data: bytes) -> bool:
         return False
     lines = data.split(b"\n")[1:-1] or data.split(b"\n")[:1]  # complete lines only
     for raw in lines:
-        tokens = _tokens(raw.decode("ascii", "replace").strip())
+        tokens = [t.strip('"') for t in _tokens(raw.decode("ascii", "replace").strip())]
         if tokens and _numbers(tokens) is not None:
             return True
     return False
@@ -71,10 +96,16 @@ def _numbers(tokens: list[str]) -> list[float] | None:
 
 
 class TextStreamParser:
-    """Incremental parser: ``feed`` bytes as they arrive, get samples and boundaries."""
+    """Incremental parser: ``feed`` bytes as they arrive, get samples and boundaries.
+
+    Until the width is locked, lines are kept as text; the dialect (delimiter, decimal
+    comma, quoting), the header's names and units and the time column are then found
+    by the same functions :func:`text_table.read_table` uses for files, so a file and the
+    same bytes streamed give the same channels."""
 
     def __init__(self, rate_override: float | None = None) -> None:
         self.channel_names: list[str] = []
+        self.channel_units: list[str] = []
         self.n_channels: int | None = None
         self.header_seen = False
         self.bad_lines = 0
@@ -83,20 +114,35 @@ class TextStreamParser:
         self.segments = 0
         self.rate_override = rate_override
         self.estimator = RateEstimator()
+        self.dialect: Dialect | None = None
+        #: Name of the column that holds timestamps (not a channel), if any.
+        self.time_column = ""
         self._tail = b""
+        self._skipping = False
         self._pending_boundary = False
-        # Numeric lines (and whether a blank line preceded them) seen before the width is known.
-        self._unlocked: list[tuple[list[float], bool]] = []
-        self._candidate: list[str] | None = None  # a names line seen before the width is known
+        # Lines (text, blank line before) seen before the width is known.
+        self._unlocked: list[tuple[str, bool]] = []
+        self._candidate: str | None = None  # a names line seen before the width is known
+        self._width = 0  # fields per line, time column included
+        self._time_index: int | None = None
+        self._label_index: int | None = None  # a label column: not a channel
+        self._keep: list[int] = []
+        self._time_scale = 1.0
+        self._times: deque[float] = deque(maxlen=TIME_WINDOW)
+        self._fast = False
 
     # ------------------------------------------------------------------ rates
     @property
     def measured_rate_hz(self) -> float | None:
+        if len(self._times) >= 3:
+            t = measure_timing(np.fromiter(self._times, dtype=np.float64) * self._time_scale)
+            if t is not None:
+                return t.rate_hz
         return self.estimator.rate_hz
 
     @property
     def rate_hz(self) -> float | None:
-        return self.rate_override if self.rate_override else self.estimator.rate_hz
+        return self.rate_override if self.rate_override else self.measured_rate_hz
 
     @property
     def pending_boundary(self) -> bool:
@@ -107,14 +153,22 @@ class TextStreamParser:
     def feed(self, data: bytes, t_arrival: float) -> TextChunk:
         buf = self._tail + data if self._tail else data
         parts = buf.split(b"\n")
+        if self._skipping:  # the rest of a line already dropped (and counted) as too long
+            if len(parts) == 1:
+                parts = [b""]  # still no newline: keep discarding
+            else:
+                parts.pop(0)
+                self._skipping = False
         self._tail = parts.pop()
         if len(self._tail) > MAX_LINE:  # no newline for far too long: not a text board line
             self._tail = b""
             self.bad_lines += 1
+            self._skipping = True
         rows: list[list[float]] = []
         boundaries: list[int] = []
+        line = self._line
         for raw in parts:
-            self._line(raw, rows, boundaries)
+            line(raw, rows, boundaries)
         n = len(rows)
         width = self.n_channels or 0
         samples = np.array(rows, dtype=np.float64) if n else np.zeros((0, width))
@@ -123,6 +177,10 @@ class TextStreamParser:
         return TextChunk(samples.reshape(n, width) if n else samples, boundaries)
 
     def _line(self, raw: bytes, rows: list[list[float]], boundaries: list[int]) -> None:
+        if len(raw) > MAX_LINE:
+            self.lines += 1
+            self.bad_lines += 1
+            return
         line = raw.decode("utf-8", "replace").strip()
         if not line:
             if self.samples or rows or self._unlocked:
@@ -131,31 +189,56 @@ class TextStreamParser:
                 self._pending_boundary = True
             return
         self.lines += 1
-        tokens = _tokens(line)
+        if line[0] == "#":
+            return  # a comment or metadata line, as in files
+        if self.dialect is None:
+            self._pre_lock(line, rows, boundaries)
+            return
+        if self._fast:
+            try:
+                values = [float(t) for t in line.split(self.dialect.delimiter)]
+            except ValueError:
+                values = None
+            if values is not None and len(values) == self._width:
+                self._append(self._data_of(values), rows, boundaries)
+                return
+        self._slow_line(line, rows, boundaries)
+
+    def _slow_line(self, line: str, rows: list[list[float]], boundaries: list[int]) -> None:
+        d = self.dialect
+        tokens = split_fields(line, d)
         names: list[str] | None = None
-        if ":" in line:  # Serial Plotter "name:value name:value"
+        if ":" in line and d.delimiter != ";" and not d.decimal_comma:  # Serial Plotter "name:value"
             pairs = [t.split(":", 1) for t in tokens]
             if all(len(pr) == 2 and pr[0] and pr[1] for pr in pairs):
                 names = [pr[0] for pr in pairs]
                 tokens = [pr[1] for pr in pairs]
-        values = _numbers(tokens)
-        if values is None:
-            if len(tokens) <= 64 and all(_NAME.match(t) for t in tokens):
-                self._names_line(tokens, rows, boundaries)
+        if len(tokens) > MAX_COLUMNS:
+            self.bad_lines += 1
+            return
+        li = self._label_index
+        try:
+            values = [to_float(t, d) if i != li else 0.0 for i, t in enumerate(tokens)]
+        except ValueError:
+            if len(tokens) == self._width and all(_NAME.match(parse_name(t)[0] or "") for t in tokens):
+                self._rename(tokens)
             else:
                 self.bad_lines += 1
             return
-        if names is not None and names != self.channel_names:
-            self._names_line(names, rows, boundaries)
-        if self.n_channels is None:
-            self._unlocked.append((values, self._pending_boundary))
-            self._pending_boundary = False
-            self._try_lock(rows, boundaries)
-            return
-        if len(values) != self.n_channels:
+        if len(values) != self._width:
             self.bad_lines += 1
             return
-        self._append(values, rows, boundaries)
+        if names is not None and names != self.channel_names:
+            self._rename(names)
+        self._append(self._data_of(values), rows, boundaries)
+
+    def _data_of(self, values: list[float]) -> list[float]:
+        ti = self._time_index
+        if ti is None and self._label_index is None:
+            return values
+        if ti is not None:
+            self._times.append(values[ti])
+        return [values[i] for i in self._keep]
 
     def _append(self, values: list[float], rows: list[list[float]], boundaries: list[int]) -> None:
         if self._pending_boundary:
@@ -163,46 +246,120 @@ class TextStreamParser:
             self._pending_boundary = False
         rows.append(values)
 
-    def _names_line(self, names: list[str], rows: list[list[float]], boundaries: list[int]) -> None:
-        """A line of names: the header if its width fits the data (a lone word such as a
-        boot message "Started" does not rename six channels)."""
-        if self.n_channels is None:
-            self._candidate = list(names)
-            self._try_lock(rows, boundaries)
-        elif len(names) == self.n_channels:
-            self.channel_names = list(names)
-            self.header_seen = True
-        else:
-            self.bad_lines += 1
+    def _rename(self, tokens: list[str]) -> None:
+        """The header printed again (a board reset): names and units, same columns."""
+        parsed = [parse_name(t) for t in tokens]
+        self.channel_names = [parsed[i][0] for i in self._keep]
+        self.channel_units = [normalize_unit(parsed[i][1]) for i in self._keep]
+        self.header_seen = True
 
-    def _lock(self, width: int, rows: list[list[float]], boundaries: list[int]) -> None:
-        self.n_channels = width
-        if self._candidate is not None and len(self._candidate) == width:
-            self.channel_names = self._candidate
-            self.header_seen = True
-        else:
-            self.channel_names = [f"ch{i}" for i in range(width)]
-        self._candidate = None
-        pending, self._unlocked = self._unlocked, []
-        for v, boundary in pending:
-            self._pending_boundary = self._pending_boundary or boundary
-            if len(v) == width:
-                self._append(v, rows, boundaries)
+    # ------------------------------------------------------------ locking
+    def _pre_lock(self, line: str, rows: list[list[float]], boundaries: list[int]) -> None:
+        if ":" in line:  # Serial Plotter "name:value name:value": names, then the values
+            pairs = [t.split(":", 1) for t in _tokens(line)]
+            if all(len(pr) == 2 and pr[0] and _NAME.match(pr[0]) and _numbers([pr[1]]) for pr in pairs):
+                self._candidate = " ".join(pr[0] for pr in pairs)
+                line = " ".join(pr[1] for pr in pairs)
+        if not _any_number(line):
+            toks = _tokens(line)
+            if len(toks) <= 64 and all(_NAME.match(parse_name(t)[0] or "") for t in _header_fields(line)):
+                self._candidate = line
             else:
                 self.bad_lines += 1
+            self._try_lock(rows, boundaries)
+            return
+        self._unlocked.append((line, self._pending_boundary))
+        self._pending_boundary = False
+        self._try_lock(rows, boundaries)
 
     def _try_lock(self, rows: list[list[float]], boundaries: list[int]) -> None:
-        widths = [len(v) for v, _ in self._unlocked]
-        # A header locks the width once two lines agree with it (one could be a fragment).
-        if self._candidate is not None and widths.count(len(self._candidate)) >= 2:
-            self._lock(len(self._candidate), rows, boundaries)
+        if not self._unlocked:
             return
-        for w in set(widths):
+        sample = [ln for ln, _ in self._unlocked]
+        dialect = detect_dialect(sample + ([self._candidate] if self._candidate else []))
+        widths = [len(split_fields(ln, dialect)) for ln in sample]
+        header = split_fields(self._candidate, dialect) if self._candidate else None
+        # A header locks the width once two lines agree with it (one could be a fragment).
+        if header is not None and widths.count(len(header)) >= 2:
+            self._lock(dialect, len(header), header, rows, boundaries)
+            return
+        for w in sorted(set(widths)):
             if widths.count(w) >= LOCK_LINES:
-                self._lock(w, rows, boundaries)
+                self._lock(dialect, w, None, rows, boundaries)
                 return
         if len(self._unlocked) > 4 * LOCK_LINES:  # no agreement: drop the oldest guess
             _, boundary = self._unlocked.pop(0)
             if boundary:
                 self._unlocked[0] = (self._unlocked[0][0], True)
             self.bad_lines += 1
+
+    def _lock(self, dialect: Dialect, width: int, header: list[str] | None,
+              rows: list[list[float]], boundaries: list[int]) -> None:
+        self.dialect = dialect
+        self._width = width
+        pending, self._unlocked = self._unlocked, []
+        parsed_rows: list[tuple[list[float] | None, list[str], bool]] = []
+        for ln, boundary in pending:
+            toks = split_fields(ln, dialect)
+            li = label_index(header) if header is not None else None
+            try:
+                vals = [to_float(t, dialect) if i != li else 0.0 for i, t in enumerate(toks)] \
+                    if len(toks) == width else None
+            except ValueError:
+                vals = None
+            parsed_rows.append((vals, toks, boundary))
+        good = [(v, t) for v, t, _ in parsed_rows if v is not None]
+        if header is not None:
+            names = [parse_name(t) for t in header]
+            self._label_index = label_index(header)
+            for i, (n, u) in enumerate(names):
+                if time_scale(n, u)[0] and i != self._label_index:
+                    self._time_index = i
+                    self._time_scale = time_scale(n, u)[1] or 1.0
+                    self.time_column = n
+                    break
+            self.header_seen = True
+        else:
+            names = [(f"ch{i}", "") for i in range(width)]
+            integers = all(t[0].lstrip("+-").isdigit() for _, t in good)
+            if width > 1 and looks_like_clock([v[0] for v, _ in good], integers):
+                self._time_index = 0
+                self.time_column = "ch0"
+                names = [("time", "")] + [(f"ch{i}", "") for i in range(width - 1)]
+        if self._time_index is not None and header is not None and time_scale(*names[self._time_index])[1] is None:
+            col = np.array([v[self._time_index] for v, _ in good])
+            integers = all(t[self._time_index].lstrip("+-").isdigit() for _, t in good)
+            self._time_scale = infer_time_unit(col, integers)[0] if len(col) else 1e-3
+        elif self._time_index is not None and header is None:
+            col = np.array([v[0] for v, _ in good])
+            self._time_scale = infer_time_unit(col, True)[0]
+        keep = [i for i in range(width) if i not in (self._time_index, self._label_index)]
+        self._keep = keep
+        self.channel_names = [names[i][0] for i in keep]
+        self.channel_units = [normalize_unit(names[i][1]) for i in keep]
+        self.n_channels = len(keep)
+        self._candidate = None
+        self._fast = (not dialect.quoted and not dialect.decimal_comma and not dialect.trailing
+                      and dialect.delimiter != " ")
+        for vals, _, boundary in parsed_rows:
+            self._pending_boundary = self._pending_boundary or boundary
+            if vals is not None:
+                self._append(self._data_of(vals), rows, boundaries)
+            else:
+                self.bad_lines += 1
+
+
+def _any_number(line: str) -> bool:
+    """A line with at least one number in it (a sample or a cut sample, not a header)."""
+    for t in _tokens(line):
+        t = t.strip('"')
+        try:
+            float(t.replace(",", ".") if "," in t else t)
+            return True
+        except ValueError:
+            continue
+    return False
+
+
+def _header_fields(line: str) -> list[str]:
+    return split_fields(line, detect_dialect([line]))

@@ -15,7 +15,7 @@ layers of the model itself, so a board runs them with the model and needs no new
 Both branches feed dense layers whose outputs are added (``Dense(concat(a, b)) ==
 Dense_a(a) + Dense_b(b)``, so no CONCATENATION op is needed). The int8 graph holds only
 RESHAPE, CONV_2D, AVERAGE_POOL_2D, MAX_POOL_2D, FULLY_CONNECTED, ADD and SOFTMAX, all
-registered by the board glue (firmware_recorders/tflm_glue/src/ts_tflm.cpp).
+registered by the board firmware (firmware_recorders/tflm_glue/src/ts_tflm_ops.h).
 """
 
 from __future__ import annotations

@@ -67,15 +67,26 @@ class ModelDescriptor:
         return json.dumps(asdict(self), indent=2)
 
     @classmethod
-    def from_dict(cls, data: dict) -> ModelDescriptor:
+    def from_dict(cls, data: dict, where: str = "model descriptor") -> ModelDescriptor:
+        """Build from parsed JSON, refusing (TrainingError naming ``where`` and the field)
+        anything outside the schema: a descriptor file is input, not trusted code."""
+        from tinystudio.ml.descriptor_check import check_descriptor_dict
+
         known = {f.name for f in fields(cls)}
-        version = int(data.get("version", 0))
-        if version > DESCRIPTOR_VERSION:
+        version = data.get("version", 0) if isinstance(data, dict) else 0
+        if isinstance(version, int) and version > DESCRIPTOR_VERSION:
             raise TrainingError(
                 f"model descriptor version {version} is newer than this TinyStudio "
                 f"understands ({DESCRIPTOR_VERSION}); update TinyStudio"
             )
+        check_descriptor_dict(data, where)
         return cls(**{k: v for k, v in data.items() if k in known})
+
+    def validate(self, where: str = "model descriptor") -> None:
+        """The same checks as :meth:`from_dict`, for a descriptor built or changed in memory."""
+        from tinystudio.ml.descriptor_check import check_descriptor_dict
+
+        check_descriptor_dict(asdict(self), where)
 
     def fold_input_affine(self) -> None:
         """Compute ``input_gain``/``input_bias`` from scale, normalization and quantization."""
@@ -155,7 +166,7 @@ class ModelPackage:
             data = json.loads(desc.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
             raise TrainingError(f"{desc}: unreadable model descriptor ({exc})") from exc
-        return cls(tflite=model.read_bytes(), descriptor=ModelDescriptor.from_dict(data))
+        return cls(tflite=model.read_bytes(), descriptor=ModelDescriptor.from_dict(data, str(desc)))
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

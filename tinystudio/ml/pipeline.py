@@ -68,7 +68,7 @@ class TrainOptions:
     window_ms: float | None = None  # IMU window; overrides the project setting
     stride_ms: float | None = None
     candidates: list[str] | None = None  # the model search's candidates (default per sensor)
-    search_epochs: int | None = None  # epochs per candidate and fold (default: half of epochs)
+    search_epochs: int | None = None  # per candidate and fold (default: half of epochs, <= 40)
     folds: int | None = None  # k for the k-fold validation of small data (default 3)
     grayscale: bool | None = None  # images: None keeps colour when the data is colour
     compare_grayscale: bool = False  # images: also train the other colour mode, report its effect
@@ -294,7 +294,7 @@ def _train(project, settings, options, budget, on_epoch, on_batch, on_status, st
 
     from tinystudio.ml.evaluate import keras_predict, metrics, run_tflite
     from tinystudio.ml.quantize import convert_int8, io_quantization, representative_set
-    from tinystudio.ml.search import make_folds
+    from tinystudio.ml.search import MAX_SEARCH_EPOCHS, make_folds
     from tinystudio.ml.search import search as run_search
     from tinystudio.ml.tflm import verify_tflm
 
@@ -325,7 +325,8 @@ def _train(project, settings, options, budget, on_epoch, on_batch, on_status, st
     mspec = specs[0]
     if folds is not None and folds.folds and len(specs) > 1:
         search_config = TrainConfig(**{**asdict(config), "epochs": int(
-            options.search_epochs or settings.get("search_epochs", max(10, config.epochs // 2)))})
+            options.search_epochs or settings.get("search_epochs", min(MAX_SEARCH_EPOCHS,
+                                                                       max(10, config.epochs // 2))))})
         found = run_search(specs, x_train, y_train, len(classes), folds, search_config, augment,
                            rep, input_range(spec.frontend), budget, on_status, stop, on_batch)
         candidates = [c.to_dict() for c in found]
@@ -428,6 +429,7 @@ def _image_variant(project, settings, options, budget, on_status, stop, t0, spli
 def _fitting(specs, x_train, n_classes, rep, frontend, budget, seed, on_status):
     """Candidates whose untrained int8 model fits the board (size does not depend on the
     weights); refuses before any training when none does."""
+    from tinystudio.ml.op_contract import check_for_board
     from tinystudio.ml.quantize import convert_int8
     from tinystudio.ml.tflm import smallest_arena
     from tinystudio.ml.trainer import configure_tensorflow
@@ -443,12 +445,18 @@ def _fitting(specs, x_train, n_classes, rep, frontend, budget, seed, on_status):
         except TrainingError:  # untrained weights can upset TFLM; the size check still holds
             pre_arena = 0
         verdict = F.check_fit(len(pre), pre_arena, budget)
-        if verdict.fits:
-            ok.append(s)
-        else:
+        if not verdict.fits:
             messages.append(f"{s.name} {verdict.message}")
+            continue
+        try:  # every op in the firmware's table (boards running the TFLM glue)
+            check_for_board(pre, s.name, budget.id, budget.name)
+        except TrainingError as exc:
+            messages.append(str(exc))
+            continue
+        ok.append(s)
     if not ok:
-        raise TrainingError("; ".join(messages) + "; choose a smaller model or window, or another board")
+        raise TrainingError("; ".join(messages) if len(messages) > 1 or "needs TFLite op" in messages[0]
+                            else messages[0] + "; choose a smaller model or window, or another board")
     return ok
 
 

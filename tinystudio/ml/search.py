@@ -25,6 +25,7 @@ HOLDOUT = 0.2
 MAX_SUBJECT_FOLDS = 5
 TIE = 0.005
 LATENCY_RUNS = 20
+MAX_SEARCH_EPOCHS = 40  # per candidate and fold: the search stays short whatever --epochs says
 
 
 @dataclass
@@ -46,7 +47,8 @@ class Candidate:
     note: str = ""
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """Fields above, plus ``accuracy`` (= ``val_accuracy``, the figure the choice used)."""
+        return {**asdict(self), "accuracy": self.val_accuracy}
 
 
 @dataclass

@@ -47,6 +47,18 @@ class VirtualBoardOptions:
         return cmd + list(self.extra)
 
 
+def virtual_board_failure(reason: str, first_line: str, timeout: float) -> str:
+    """One sentence for the window: what went wrong and what to do, without the command
+    line of the child process (its flags mean nothing to someone using the window)."""
+    if reason:
+        return f"The virtual board could not start: {reason}. Choose another replay file or clear it."
+    if first_line:
+        return f"The virtual board could not start: it said {first_line[:120]!r} instead of its port."
+    if not timeout:
+        return "The virtual board stopped before it was ready. Try Connect again."
+    return f"The virtual board did not start within {timeout:g} s. Try Connect again."
+
+
 def _die_with_parent() -> None:
     """Linux: the virtual board gets SIGTERM if the window's process dies (even SIGKILL),
     so a crashed or killed window never leaves a board streaming into a pty forever."""
@@ -86,15 +98,15 @@ class VirtualBoardProcess:
         reader.join(timeout)
         line = box[0].strip() if box else ""
         if not line.startswith("PORT "):
-            err = ""
+            reason = ""
+            if box:  # stdout ended: the child is exiting; its last stderr line says why
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self.proc.wait(3.0)
             if self.proc.poll() is not None:
-                err = (self.proc.stderr.read() or "").strip().splitlines()[-1:]
-                err = f": {err[0]}" if err else ""
+                last = (self.proc.stderr.read() or "").strip().splitlines()[-1:]
+                reason = last[0].removeprefix("tinystudio: error: ").strip() if last else ""
             self.stop()
-            raise DeviceError(
-                "the virtual board did not start (expected 'PORT <path>' from "
-                f"`{' '.join(self.options.argv()[1:])}`, got {line!r}){err}"
-            )
+            raise DeviceError(virtual_board_failure(reason, line, timeout if not box else 0))
         return line.split(" ", 1)[1].strip()
 
     @property
@@ -159,6 +171,7 @@ class BoardController(QObject):
     board_lost = Signal(str)  # the board went away (unplugged, killed)
     board_back = Signal(str)  # the session reconnected by itself
     error = Signal(str)
+    failed = Signal(str)  # a connection attempt failed; no board is connected now
     ports_changed = Signal(list)  # list[PortInfo]
     tick = Signal()  # display refresh: pull from the rings now
     _state = Signal(object, str)  # from the reader thread (queued)
@@ -169,6 +182,7 @@ class BoardController(QObject):
         self.virtual: VirtualBoardProcess | None = None
         self.last_target: tuple[str, VirtualBoardOptions | None] | None = None
         self.lost = False
+        self.lost_detail = ""
         self._busy = None
         self._unsubscribe = None
         self._ports: list = []
@@ -238,6 +252,15 @@ class BoardController(QObject):
             return
         old_session, old_proc = self._detach()
         self.last_target = (port, virtual)
+        if virtual is not None and virtual.replay and not Path(virtual.replay).is_file():
+            if old_session is not None or old_proc is not None:
+                start_worker(_close_session, old_session, old_proc, on_error=lambda e: None, name="disconnect")
+                self.disconnected.emit()
+            self._fail(f"The replay file {virtual.replay} does not exist. Choose another file or clear the field.")
+            return
+        if old_session is not None or old_proc is not None:
+            # the views must drop the old board's plots and listeners now, not freeze on them
+            self.disconnected.emit()
 
         def chain(*, progress, stop):
             _close_session(old_session, old_proc, progress=progress, stop=stop)
@@ -246,10 +269,16 @@ class BoardController(QObject):
         self._busy = start_worker(
             chain,
             on_result=self._opened,
-            on_error=lambda e: self.error.emit(str(e)),
+            on_error=lambda e: self._fail(str(e)),
             on_progress=self.connecting.emit,
             name="connect",
         )
+
+    def _fail(self, message: str) -> None:
+        """Connection failed: ``failed`` for the state displays, ``error`` (once) for the strip."""
+        self.lost = False
+        self.failed.emit(message)
+        self.error.emit(message)
 
     def _opened(self, value) -> None:
         session, proc = value
@@ -290,7 +319,9 @@ class BoardController(QObject):
             return
         if state == ConnectionState.DISCONNECTED:
             self.lost = True
-            self.board_lost.emit(message or "the board went away")
+            # the driver's explanation in parentheses is for a log, not for three places on screen
+            self.lost_detail = message
+            self.board_lost.emit((message or "the board went away").split(" (")[0])
         elif state == ConnectionState.CONNECTED and self.lost:
             self.lost = False
             self.board_back.emit(message)

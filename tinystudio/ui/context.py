@@ -28,11 +28,32 @@ class StudioContext(QObject):
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(400)
         self._save_timer.timeout.connect(lambda: self.save_now(sync_recordings=False))
+        # Commands (record, label, split, train, import) may change the project while the
+        # window has it open: one stat a second notices, and a merge brings their work in.
+        self._watch_timer = QTimer(self)
+        self._watch_timer.setInterval(1000)
+        self._watch_timer.timeout.connect(self.reload_if_changed)
+        self._watch_timer.start()
 
     def set_project(self, project) -> None:
         self.save_now()
         self.project = project
         self.project_changed.emit(project)
+
+    def reload_if_changed(self) -> bool:
+        """Merge in what another process saved; the window's unsaved edits stay on top."""
+        project = self.project
+        if project is None or self._save_timer.isActive() or not project.changed_on_disk():
+            return False
+        try:
+            changed = project.reload()
+        except Exception as exc:  # noqa: BLE001 - shown, not swallowed
+            self.error.emit(f"the project changed on disk and could not be reloaded: {exc}")
+            return False
+        if changed:
+            self.recordings_changed.emit()
+            self.status.emit("project updated by another program")
+        return changed
 
     def schedule_save(self) -> None:
         """Label edits come in bursts (dragging); write the JSON once they settle."""

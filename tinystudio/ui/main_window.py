@@ -98,7 +98,9 @@ class MainWindow(QMainWindow):
         self.ctx.project_changed.connect(self._project_changed)
         self.board.error.connect(self.show_error)
         self.board.connected.connect(self._board_connected)
-        self.board.disconnected.connect(lambda: self.board_label.setText("no board"))
+        self.board.disconnected.connect(lambda: (self.board_label.setText("no board"), self._clear_rates()))
+        self.board.connecting.connect(lambda m: self.board_label.setText("board: connecting …"))
+        self.board.failed.connect(self._board_failed)
         self.board.board_lost.connect(self._board_lost)
         self.board.board_back.connect(self._board_back)
         self.board.tick.connect(self._tick)
@@ -169,7 +171,7 @@ class MainWindow(QMainWindow):
 
     def _tick(self) -> None:
         self._ticks += 1
-        if self._ticks % 12:
+        if self._ticks % 12 or self.board.lost:
             return
         stats = self.board.stats()
         if not stats:
@@ -181,11 +183,23 @@ class MainWindow(QMainWindow):
 
     def _board_connected(self, info) -> None:
         self.board_label.setText(f"board: {info.board_name}")
+        self.board_label.setToolTip("")
         self.error_strip.hide()
 
     def _board_lost(self, message: str) -> None:
+        # the pages say it in full (banner, Deploy); the status bar holds the state only
         self.board_label.setText("board: gone")
-        self.statusBar().showMessage(f"The board is gone: {message}", 10000)
+        self.board_label.setToolTip(self.board.lost_detail)
+        self._clear_rates()
+
+    def _board_failed(self, _message: str) -> None:
+        self.board_label.setText("no board (connection failed)")
+        self._clear_rates()
+
+    def _clear_rates(self) -> None:
+        """No board, no rates: figures of a board that is gone would read as live."""
+        self.rate_label.setText("")
+        self.lost_label.setText("")
 
     def _board_back(self, message: str) -> None:
         info = self.board.info
@@ -193,8 +207,12 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 5000)
 
     def show_error(self, message: str) -> None:
+        """One strip, one message: the same error reported again is not stacked or repeated."""
+        if self.error_strip.text == message:
+            return
         self.error_strip.show_message(message, "Dismiss")
-        self.statusBar().showMessage(message, 10000)
+        if not self.error_strip.isVisible():  # the strip is hidden (demo mode): fall back
+            self.statusBar().showMessage(message, 10000)
 
     # ---------------------------------------------------------------- menus
     def _build_menus(self) -> None:
@@ -203,6 +221,8 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&New project…", QKeySequence.New, self.new_project_dialog)
         self._action(file_menu, "&Open project…", QKeySequence.Open, self.open_project_dialog)
         self.recent_menu = file_menu.addMenu("Open &recent")
+        self.example_menu = file_menu.addMenu("Open e&xample")
+        self.example_menu.aboutToShow.connect(self._fill_example_menu)
         self._action(file_menu, "&Import files…", "Ctrl+I", self.import_dialog)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.Quit, self.close)
@@ -210,8 +230,12 @@ class MainWindow(QMainWindow):
         self._action(board_menu, "&Connect", "Ctrl+K", lambda: self.is_ready and self.device_page.connect_selected())
         self._action(board_menu, "&Disconnect", "Ctrl+Shift+K", lambda: self.board.disconnect_board())
         view = mb.addMenu("&View")
+        self.page_actions = []
         for i in range(len(self.pages)):
-            self._action(view, self.pages[i].title, f"Ctrl+{i + 1}", lambda i=i: self.nav.setCurrentRow(i))
+            # QAction.triggered passes ``checked`` (False): a bare ``lambda i=i`` took it as
+            # the page index, so every item and Ctrl+1..5 went to page 0.
+            self.page_actions.append(self._action(
+                view, self.pages[i].title, f"Ctrl+{i + 1}", lambda _checked=False, i=i: self.nav.setCurrentRow(i)))
         view.addSeparator()
         self.fullscreen_action = self._action(view, "Full-screen demo", "F11", self.toggle_demo)
         self._refresh_recent_menu()
@@ -267,6 +291,37 @@ class MainWindow(QMainWindow):
             act = self.recent_menu.addAction(path)
             act.triggered.connect(lambda _=False, p=path: self.open_project(p))
         self.recent_menu.setEnabled(bool(self.recent_projects()))
+
+    def _fill_example_menu(self) -> None:
+        """Built when opened: the example list comes from tinystudio.examples (imported late)."""
+        from tinystudio.examples import list_examples
+
+        self.example_menu.clear()
+        for example in list_examples():
+            act = self.example_menu.addAction(example.title)
+            act.setToolTip(example.description)
+            act.triggered.connect(lambda _=False, n=example.name: self.open_example(n))
+
+    def open_example(self, name: str, parent: str | Path | None = None) -> None:
+        """Copy example ``name`` into a new folder under ``parent`` (asked for) and open it."""
+        if parent is None:
+            parent = QFileDialog.getExistingDirectory(self, f"Example {name}: where to put the project")
+            if not parent:
+                return
+        folder = Path(parent) / name
+        i = 1
+        while folder.exists():
+            i += 1
+            folder = Path(parent) / f"{name}-{i}"
+
+        def create(*, progress, stop):
+            from tinystudio.examples import create_example
+
+            return create_example(name, folder, stop=stop,
+                                  progress=lambda i, n: progress(f"example {name}: {i}/{n}"))
+
+        self.statusBar().showMessage(f"creating example {name} in {folder} …", 5000)
+        start_worker(create, on_result=self.open_project, on_error=self.ctx.report)
 
     def new_project_dialog(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "New project: choose an empty folder")

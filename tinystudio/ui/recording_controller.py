@@ -12,7 +12,8 @@ import threading
 
 
 class Take:
-    def __init__(self, project, session, sensor, label: str | None, n_target: int | None) -> None:
+    def __init__(self, project, session, sensor, label: str | None, n_target: int | None,
+                 subject: str | None = None, session_name: str | None = None) -> None:
         from tinystudio.dataset.recorder import Recorder
 
         self.sensor_id = sensor.sensor_id
@@ -20,7 +21,8 @@ class Take:
         self.n_target = n_target
         self.full = threading.Event()
         self.error: BaseException | None = None
-        self.recorder = Recorder(project, sensor, session.info, label=label or None)
+        self.recorder = Recorder(project, sensor, session.info, label=label or None,
+                                 subject=subject or None, session=session_name or None)
         self._lock = threading.Lock()
         self._n = 0
         self._unsubscribe = session.subscribe(self.on_block)
@@ -68,5 +70,6 @@ class Take:
             return self.recorder.close()
 
 
-def start_take(project, session, sensor, label, n_target, *, progress=None, stop=None) -> Take:
-    return Take(project, session, sensor, label, n_target)
+def start_take(project, session, sensor, label, n_target, *, subject=None, session_name=None,
+               progress=None, stop=None) -> Take:
+    return Take(project, session, sensor, label, n_target, subject, session_name)

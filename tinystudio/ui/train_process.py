@@ -51,7 +51,6 @@ def _background() -> None:
 
 def train_in_process(project_path, options, *, progress, stop, event):
     """Worker body: run the command, forward its progress, return its ``TrainReport``."""
-    from tinystudio.ml.pipeline import TrainReport
     from tinystudio.ml.trainer import TrainingStopped
 
     root = str(Path(__file__).resolve().parents[2])
@@ -95,5 +94,35 @@ def train_in_process(project_path, options, *, progress, stop, event):
     if code != 0:
         raise TrainingError(errors[-1] if errors else f"the trainer exited with code {code}")
     summary = json.loads(out.strip().splitlines()[-1])
-    report_file = Path(summary["model_path"]).parent / "report.json"
-    return TrainReport(**json.loads(report_file.read_text(encoding="utf-8")))
+    return read_report(Path(summary["model_path"]).parent / "report.json")
+
+
+def read_report(report_file):
+    """A ``TrainReport`` from a package's report.json. Keys the dataclass does not know
+    (e.g. ``candidates`` from a newer trainer) are kept as attributes rather than refused."""
+    import dataclasses
+
+    from tinystudio.ml.pipeline import TrainReport
+
+    data = json.loads(Path(report_file).read_text(encoding="utf-8"))
+    known = {f.name for f in dataclasses.fields(TrainReport)}
+    report = TrainReport(**{k: v for k, v in data.items() if k in known})
+    for key, value in data.items():
+        if key not in known:
+            setattr(report, key, value)
+    return report
+
+
+def load_current_report(project_path, *, progress=None, stop=None):
+    """Worker body: the report of the project's current model, or None if it has none."""
+    from tinystudio.errors import TrainingError
+    from tinystudio.ml.pipeline import current_package_dir
+
+    try:
+        folder = current_package_dir(project_path)
+    except TrainingError:
+        return None
+    report_file = folder / "report.json"
+    if not report_file.exists():
+        return None
+    return read_report(report_file)

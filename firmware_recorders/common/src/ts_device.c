@@ -116,7 +116,11 @@ static void run_input(ts_device *dev, const ts_frame *f)
     const uint8_t *data;
     size_t n, out_len = 0;
     uint8_t st;
-    if (!ts_slot_active(&dev->slot, NULL, NULL) || !dev->hal->model_run || !dev->hal->run_buffer) {
+    if (!dev->hal->model_run || !dev->hal->run_buffer) { /* a board that keeps models but */
+        reply_run(dev, f->seq, TS_UNSUPPORTED, 0, 0);      /* cannot run them (no TFLM) */
+        return;
+    }
+    if (!ts_slot_active(&dev->slot, NULL, NULL)) {
         reply_run(dev, f->seq, TS_NO_MODEL, 0, 0);
         return;
     }

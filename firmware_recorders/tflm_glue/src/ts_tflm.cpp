@@ -1,5 +1,7 @@
 /* TensorFlow Lite Micro glue (see ts_tflm.h). NOT compiled in TinyStudio's CI. */
 #include "ts_tflm.h"
+#include "ts_tflm_check.h"
+#include "ts_tflm_ops.h"
 
 #include <Arduino.h>
 #include <new>
@@ -20,8 +22,8 @@
 
 namespace {
 
-/* The ops TinyStudio's model builders emit (tinystudio/ml). */
-using Resolver = tflite::MicroMutableOpResolver<12>;
+/* The ops of ts_tflm_ops.h: the table the host checks every model against. */
+using Resolver = tflite::MicroMutableOpResolver<TS_TFLM_N_OPS>;
 
 ts_device *g_dev;
 uint8_t *g_arena;
@@ -39,18 +41,9 @@ uint32_t g_input_bytes;
 
 void register_ops()
 {
-    g_resolver.AddConv2D();
-    g_resolver.AddDepthwiseConv2D();
-    g_resolver.AddFullyConnected();
-    g_resolver.AddReshape();
-    g_resolver.AddSoftmax();
-    g_resolver.AddMaxPool2D();
-    g_resolver.AddAveragePool2D();
-    g_resolver.AddMean();
-    g_resolver.AddAdd();
-    g_resolver.AddMul();
-    g_resolver.AddQuantize();
-    g_resolver.AddDequantize();
+#define TS_TFLM_REGISTER_(name, code, method) g_resolver.method();
+    TS_TFLM_OPS(TS_TFLM_REGISTER_)
+#undef TS_TFLM_REGISTER_
 }
 
 void drop_interpreter()
@@ -95,18 +88,21 @@ void ts_tflm_begin(ts_device *dev, uint8_t *arena, size_t arena_bytes)
     register_ops();
 }
 
-uint8_t ts_tflm_load(void *, const uint8_t *model, uint32_t, const ts_descriptor *d,
+uint8_t ts_tflm_load(void *, const uint8_t *model, uint32_t model_bytes, const ts_descriptor *d,
                      uint32_t *arena_used)
 {
     drop_interpreter();
+    /* Identifier, schema version, front end, every op against ts_tflm_ops.h, int8 tensors
+     * against the descriptor: the same check (and reply) as a board without TFLM. */
+    ts_tflm_model_info mi;
+    char why[128];
+    uint8_t st = ts_tflm_check(model, model_bytes, d, sizeof g_run_buf, 255, &mi, why, sizeof why);
+    if (st != TS_OK) {
+        ts_device_log(g_dev, TS_LOG_ERROR, why);
+        return st;
+    }
     const tflite::Model *m = tflite::GetModel(model);
     if (m->version() != TFLITE_SCHEMA_VERSION) return TS_MODEL_INVALID;
-    if (d->frontend == TS_FRONTEND_MICRO_SPEECH) {
-        /* Needs the TFLM signal ops to run audio_preprocessor_int8.tflite on the board;
-         * the Arduino TFLM libraries listed in the READMEs do not ship them. */
-        ts_device_log(g_dev, TS_LOG_ERROR, "MICRO_SPEECH front end is not built into this firmware");
-        return TS_UNSUPPORTED;
-    }
 #ifdef TS_TFLM_ERROR_REPORTER
     static tflite::MicroErrorReporter reporter;
     g_interp = new (g_interp_mem) tflite::MicroInterpreter(m, g_resolver, g_arena, g_arena_bytes, &reporter);

@@ -6,11 +6,16 @@
  * this file implements the model half of ts_hal once (docs/porting.md).
  *
  * NOT compiled in TinyStudio's CI (no Arduino toolchain there); see the board READMEs.
+ * extern "C": a board file written in C (firmware_recorders/qemu_mps2) links against it too.
  */
 #ifndef TS_TFLM_H
 #define TS_TFLM_H
 
 #include <TinyStudioRecorder.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Call once from setup(): the tensor arena (16-byte aligned, static). */
 void ts_tflm_begin(ts_device *dev, uint8_t *arena, size_t arena_bytes);
@@ -29,9 +34,11 @@ uint8_t ts_tflm_run(void *ctx, const uint8_t *input, uint32_t n, uint8_t *out, s
  * a window was run. */
 int ts_tflm_push_i16(uint8_t sensor_id, const int16_t *sample);
 /* A camera frame (GRAY8) for IMAGE models: resized (nearest) to the input size. */
-/* A camera frame (GRAY8) for IMAGE models: resized (nearest) to the input size. */
 int ts_tflm_push_image(uint8_t sensor_id, const uint8_t *gray, uint16_t width, uint16_t height);
 /* Sensor id the active model listens to, or -1 without a model. */
 int ts_tflm_sensor(void);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

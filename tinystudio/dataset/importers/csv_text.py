@@ -1,145 +1,155 @@
-"""CSV/text import: delimiter, header, timestamp and label columns detected.
+"""CSV/text import on the shared reader (:mod:`tinystudio.devices.text_table`).
 
-Accepts what boards print: the Arduino IMU_Capture sketch (header ``aX,aY,aZ,gX,gY,gZ``,
-gestures separated by a blank line, 119 Hz), serial-plotter style lines, Edge Impulse
-CSV (``timestamp`` column in ms). Blank-line blocks become segments. Every error names
-the file, the line and the column.
+The reader finds the dialect, header, units, time and label columns; this module turns
+the table into a recording: numbers checked (NaN/Inf refused with their positions unless
+``--nonfinite drop|interpolate``; integers beyond 32 bits and floats beyond float32 are
+errors, never a wrap), sample rate and timing quality from the timestamps, segments from
+a label column or from blank-line blocks (the Arduino IMU_Capture sketch: header
+``aX,aY,aZ,gX,gY,gZ``, 119 samples per gesture, 119 Hz).
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 
-from tinystudio.dataset.importers.common import Parsed, rate_from_timestamps, read_text
+from tinystudio.dataset.importers.common import Parsed, read_text
 from tinystudio.dataset.recording import RecordingMeta
+from tinystudio.devices.text_table import Table, TableError, measure_timing, read_table
+from tinystudio.devices.units import guess_units, looks_imu
 from tinystudio.errors import DatasetError
 
 IMU_CAPTURE_HEADER = ["aX", "aY", "aZ", "gX", "gY", "gZ"]
 IMU_CAPTURE_RATE = 119.0
 IMU_CAPTURE_UNITS = ["g", "g", "g", "deg/s", "deg/s", "deg/s"]
-_TIME_NAMES = {"timestamp": 1e-3, "time": 1e-3, "t": 1e-3, "ms": 1e-3, "millis": 1e-3, "time_ms": 1e-3,
-               "timestamp_ms": 1e-3, "t_ms": 1e-3, "us": 1e-6, "micros": 1e-6, "time_us": 1e-6,
-               "timestamp_us": 1e-6, "s": 1.0, "sec": 1.0, "seconds": 1.0, "time_s": 1.0, "timestamp_s": 1.0}
-_DELIMS = [",", ";", "\t", " "]
+NONFINITE_POLICIES = ("error", "drop", "interpolate")
+_F32_MAX = float(np.finfo(np.float32).max)
 
 
-def _is_number(tok: str) -> bool:
-    try:
-        float(tok)
-        return True
-    except ValueError:
-        return False
+def _where(table: Table, r: int, c: int) -> str:
+    return f"line {int(table.lines[r])}, column {table.names[c]!r}"
 
 
-def _split(line: str, delim: str) -> list[str]:
-    if delim == " ":
-        return line.split()
-    return [t.strip() for t in line.split(delim)]
+def _check_ranges(path: Path, table: Table) -> None:
+    """Integers that do not fit 32 bits, floats that float32 would make infinite: errors."""
+    v = table.values
+    for c, is_int in enumerate(table.integer):
+        col = v[:, c]
+        limit = 2**31 if is_int else _F32_MAX
+        over = np.flatnonzero(np.isfinite(col) & (np.abs(col) >= limit))
+        if len(over):
+            r = int(over[0])
+            kind = "does not fit a 32-bit integer" if is_int else "is beyond float32 range (it would become inf)"
+            raise DatasetError(f"{path}: {_where(table, r, c)}: {col[r]:.17g} {kind}; "
+                               f"{len(over)} such value(s); scale the column down before importing")
 
 
-def detect_delimiter(lines: list[str]) -> str:
-    sample = [ln for ln in lines if ln.strip()][:20]
-    best, best_n = ",", 1
-    for d in _DELIMS:
-        counts = {len(_split(ln, d)) for ln in sample}
-        if len(counts) == 1 and (n := counts.pop()) > best_n:
-            best, best_n = d, n
-    return best
+def _apply_nonfinite(path: Path, table: Table, policy: str, notes: list[str]) -> np.ndarray:
+    """Row mask of rows to keep; NaN/Inf cells interpolated in place if asked."""
+    keep = np.ones(len(table.values), dtype=bool)
+    if not table.nonfinite:
+        return keep
+    shown = "; ".join(f"line {ln}, column {name!r}: {tok!r}" for ln, name, tok in table.nonfinite[:5])
+    more = f" and {len(table.nonfinite) - 5} more" if len(table.nonfinite) > 5 else ""
+    if policy == "error":
+        raise DatasetError(f"{path}: {len(table.nonfinite)} cell(s) are missing or not finite ({shown}{more}); "
+                           "fix the file, or pass --nonfinite drop (remove those rows) or "
+                           "--nonfinite interpolate (fill from neighbours)")
+    bad = ~np.isfinite(table.values)
+    if policy == "drop":
+        keep = ~bad.any(axis=1)
+        if not keep.any():
+            raise DatasetError(f"{path}: every row holds a missing or non-finite cell; nothing left to import")
+        notes.append(f"dropped {int((~keep).sum())} row(s) with missing or non-finite cells ({shown}{more})")
+        return keep
+    idx = np.arange(len(table.values))
+    for c in range(table.values.shape[1]):
+        b = bad[:, c]
+        if b.all():
+            raise DatasetError(f"{path}: column {table.names[c]!r} has no finite value to interpolate from")
+        if b.any():
+            table.values[b, c] = np.interp(idx[b], idx[~b], table.values[~b, c])
+    table.integer = [i and not bad[:, c].any() for c, i in enumerate(table.integer)]
+    notes.append(f"interpolated {int(bad.sum())} missing or non-finite cell(s) ({shown}{more})")
+    return keep
 
 
-def parse_csv(path: Path, label: str | None = None, rate: float | None = None) -> Parsed:
+def _remap_blocks(blocks, keep: np.ndarray) -> list[tuple[int, int]]:
+    new_index = np.cumsum(keep) - 1
+    out = []
+    for b0, b1 in blocks:
+        kept = np.flatnonzero(keep[b0:b1])
+        if len(kept):
+            out.append((int(new_index[b0 + kept[0]]), int(new_index[b0 + kept[-1]]) + 1))
+    return out
+
+
+def _dtype_for(values: np.ndarray, integer: list[bool]) -> str:
+    if all(integer) and len(values):
+        peak = float(np.max(np.abs(values)))
+        return "<i2" if peak < 2**15 else "<i4"
+    return "<f4"
+
+
+def parse_csv(path: Path, label: str | None = None, rate: float | None = None,
+              nonfinite: str = "error") -> Parsed:
     path = Path(path)
-    text = read_text(path)
-    lines = text.splitlines()
-    if not any(ln.strip() for ln in lines):
-        raise DatasetError(f"{path}: file is empty (no data lines)")
-    delim = detect_delimiter(lines)
-    first = next(i for i, ln in enumerate(lines) if ln.strip())
-    tokens = _split(lines[first], delim)
-    has_header = not all(_is_number(t) for t in tokens if t != "")
-    header = tokens if has_header else [f"ch{i}" for i in range(len(tokens))]
-    width = len(header)
-    lower = [h.lower() for h in header]
-    time_col = next((i for i, h in enumerate(lower) if h in _TIME_NAMES), None) if has_header else None
-    label_col = lower.index("label") if has_header and "label" in lower else None
-    data_cols = [i for i in range(width) if i not in (time_col, label_col)]
-    if not data_cols:
-        raise DatasetError(f"{path}: line {first + 1}: no data columns besides time/label")
-    rows: list[list[float]] = []
-    times: list[float] = []
-    row_labels: list[str] = []
-    blocks: list[tuple[int, int]] = []
-    block_start = 0
-    all_int = True
-    for lineno, line in enumerate(lines[first + (1 if has_header else 0):], start=first + (2 if has_header else 1)):
-        if not line.strip():
-            if len(rows) > block_start:
-                blocks.append((block_start, len(rows)))
-            block_start = len(rows)
-            continue
-        toks = _split(line, delim)
-        if len(toks) != width:
-            raise DatasetError(f"{path}: line {lineno}: expected {width} values, found {len(toks)} "
-                               f"(ragged row; delimiter {delim!r})")
-        vals = []
-        for i in data_cols:
-            tok = toks[i]
-            try:
-                vals.append(float(tok))
-            except ValueError:
-                raise DatasetError(f"{path}: line {lineno}, column {i + 1} ({header[i]!r}): "
-                                   f"{tok!r} is not a number") from None
-            if all_int and not (tok.lstrip("+-").isdigit()):
-                all_int = False
-        if time_col is not None:
-            try:
-                times.append(float(toks[time_col]))
-            except ValueError:
-                raise DatasetError(f"{path}: line {lineno}, column {time_col + 1} ({header[time_col]!r}): "
-                                   f"{toks[time_col]!r} is not a timestamp") from None
-        if label_col is not None:
-            row_labels.append(toks[label_col])
-        rows.append(vals)
-    if len(rows) > block_start:
-        blocks.append((block_start, len(rows)))
-    if not rows:
-        raise DatasetError(f"{path}: file has a header but no data lines")
-    arr = np.array(rows, dtype=np.float64)
-    if all_int and np.all(np.abs(arr) < 2**15):
-        samples = arr.astype("<i2")
-    elif all_int and np.all(np.abs(arr) < 2**31):
-        samples = arr.astype("<i4")
-    else:
-        samples = arr.astype("<f4")
-    names = [header[i] for i in data_cols]
+    try:
+        table = read_table(read_text(path), str(path))
+    except TableError as exc:
+        raise DatasetError(str(exc)) from None
+    notes = list(table.skipped)
+    _check_ranges(path, table)
+    keep = _apply_nonfinite(path, table, nonfinite, notes)
+    values = table.values[keep]
+    times = table.time[keep] if table.time is not None else None
+    labels = [lab for lab, k in zip(table.labels, keep, strict=True) if k] if table.labels is not None else None
+    blocks = _remap_blocks(table.blocks, keep) if not keep.all() else table.blocks
+    samples = values.astype(_dtype_for(values, table.integer))
+    names = table.names
     imu_capture = names == IMU_CAPTURE_HEADER
-    if rate is None and time_col is not None:
-        unit = _TIME_NAMES[lower[time_col]]
-        rate = rate_from_timestamps(np.array(times) * unit, blocks, path)
+    timing = measure_timing(times) if times is not None else None
+    if rate is None and timing is not None:
+        rate = timing.rate_hz
     if rate is None and imu_capture:
         rate = IMU_CAPTURE_RATE
     if rate is None:
         raise DatasetError(f"{path}: no timestamp column to take the sample rate from; pass --rate HZ")
     spans: list[tuple[int, int, str]] = []
-    if label_col is not None and label is None:
+    if labels is not None and label is None:
         for b0, b1 in blocks:
             i = b0
             while i < b1:
                 j = i
-                while j < b1 and row_labels[j] == row_labels[i]:
+                while j < b1 and labels[j] == labels[i]:
                     j += 1
-                if row_labels[i]:
-                    spans.append((i, j, row_labels[i]))
+                if labels[i]:
+                    spans.append((i, j, labels[i]))
                 i = j
     elif label:
         spans = [(b0, b1, label) for b0, b1 in blocks]
-    low = [n.lower() for n in names]
-    looks_imu = imu_capture or any(n.startswith(("acc", "gyr", "ax", "ay", "az", "gx", "gy", "gz")) for n in low)
+    units = IMU_CAPTURE_UNITS if imu_capture else guess_units(names, table.units)
+    extra: dict = {"text_dialect": table.dialect.describe()}
+    if table.time is not None:
+        extra.update({"time_column": table.time_name, "time_unit": table.time_unit,
+                      "time_column_found_by": table.time_found})
+    if timing is not None:
+        extra.update({"timing_median_interval_s": timing.median_interval_s, "timing_jitter_s": timing.jitter_s,
+                      "timing_gaps": timing.gaps, "timing_gap_seconds": timing.gap_seconds,
+                      "duration_s": timing.duration_s})
+    if table.metadata:
+        extra["text_metadata"] = json.dumps(table.metadata)
+    if notes:
+        extra["import_notes"] = json.dumps(notes)
     meta = RecordingMeta(
-        sensor_kind="imu" if looks_imu else "generic", channel_names=names,
-        units=IMU_CAPTURE_UNITS if imu_capture else None, rate_hz=float(rate),
-        sample_type=samples.dtype.newbyteorder("=").name, source=f"csv:{path.name}",
-        board="Arduino Nano 33 BLE Sense (IMU_Capture)" if imu_capture else "")
-    return Parsed(samples, meta, spans, path, path.stem)
+        sensor_kind="imu" if imu_capture or looks_imu(names, units) else "generic", channel_names=names,
+        units=units, rate_hz=float(rate), sample_type=samples.dtype.newbyteorder("=").name,
+        source=f"csv:{path.name}", board="Arduino Nano 33 BLE Sense (IMU_Capture)" if imu_capture else "",
+        extra=extra)
+    parsed = Parsed(samples, meta, spans, path, path.stem)
+    parsed.times = times
+    parsed.timing = timing
+    parsed.notes = notes
+    return parsed

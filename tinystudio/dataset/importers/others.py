@@ -11,9 +11,11 @@ import numpy as np
 from tinystudio.dataset.importers.common import Parsed, nice_rate, read_text
 from tinystudio.dataset.importers.wav import read_wav
 from tinystudio.dataset.recording import RecordingMeta
+from tinystudio.devices.units import looks_imu, normalize_unit
 from tinystudio.errors import DatasetError
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg"}
+_F32_MAX = float(np.finfo(np.float32).max)
 
 
 def parse_wav(path: Path, label: str | None, rate: float | None) -> Parsed:
@@ -43,8 +45,9 @@ def load_image(path: Path) -> np.ndarray:
     return x[:, :, None] if x.ndim == 2 else x
 
 
-def parse_images(files: list[Path], label: str, stem: str) -> list[Parsed]:
-    """One recording per (class, image shape); each image is one sample and one segment."""
+def parse_images(files: list[Path], label: str, stem: str, attrs: dict | None = None) -> list[Parsed]:
+    """One recording per (class, image shape); each image is one sample and one segment.
+    ``attrs`` (file -> attributes, e.g. Edge Impulse bounding boxes) are kept per frame."""
     groups: dict[tuple, list[tuple[Path, np.ndarray]]] = {}
     for f in sorted(files):
         img = load_image(f)
@@ -58,13 +61,44 @@ def parse_images(files: list[Path], label: str, stem: str) -> list[Parsed]:
             source=f"images:{label}", extra={"width": w, "height": h,
                                             "pixel_format": "gray8" if c == 1 else "rgb888",
                                             "frame_names": json.dumps([p.name for p, _ in items])})
+        per_frame = {p.name: attrs[p] for p, _ in items if attrs and attrs.get(p)}
+        if per_frame:
+            meta.extra["frame_attributes"] = json.dumps(per_frame)
         samples = np.stack([img for _, img in items])
         spans = [(i, i + 1, label) for i in range(len(items))] if label else []
         out.append(Parsed(samples, meta, spans, items[0][0].parent, f"{stem}-{w}x{h}" if len(groups) > 1 else stem))
     return out
 
 
-def parse_ei_json(path: Path, label: str | None, rate: float | None) -> Parsed:
+def _ei_rows(path: Path, values, n_ch: int) -> tuple[np.ndarray, bool]:
+    """payload.values as an array; refuses null, booleans, NaN/Infinity and integers that
+    do not fit 32 bits, naming the position (never NaN, 1.0 or a wrapped integer)."""
+    if not isinstance(values, list):
+        raise DatasetError(f"{path}: payload.values is not a list")
+    rows = [v if isinstance(v, list) else [v] for v in values]
+    all_int = True
+    for i, r in enumerate(rows):
+        if len(r) != n_ch:
+            raise DatasetError(f"{path}: payload.values[{i}] has {len(r)} values, sensors lists {n_ch}")
+        for j, x in enumerate(r):
+            t = type(x)
+            if t is int:
+                if not -(2**31) <= x < 2**31:
+                    raise DatasetError(f"{path}: payload.values[{i}][{j}]: {x} does not fit a 32-bit integer")
+                continue
+            if t is float:
+                all_int = False
+                if not math.isfinite(x) or abs(x) > _F32_MAX:
+                    raise DatasetError(f"{path}: payload.values[{i}][{j}]: {x!r} is not a finite float32 number")
+                continue
+            what = "null" if x is None else json.dumps(x)
+            raise DatasetError(f"{path}: payload.values[{i}][{j}]: {what} is not a number; "
+                               "fix the file (a missing value cannot be imported)")
+    arr = np.array(rows, dtype=np.float64).reshape(len(rows), n_ch)
+    return arr, all_int
+
+
+def parse_ei_json(path: Path, label: str | None, rate: float | None, keep_unlabeled: bool = False) -> Parsed:
     try:
         doc = json.loads(read_text(path))
     except json.JSONDecodeError as exc:
@@ -73,28 +107,22 @@ def parse_ei_json(path: Path, label: str | None, rate: float | None) -> Parsed:
     if not isinstance(payload, dict) or "values" not in payload or "sensors" not in payload:
         raise DatasetError(f"{path}: not an Edge Impulse data-acquisition file (no payload.values/sensors)")
     sensors = payload["sensors"]
+    if not isinstance(sensors, list) or not sensors or not all(isinstance(s, dict) for s in sensors):
+        raise DatasetError(f"{path}: payload.sensors must be a non-empty list of {{name, units}}")
     names = [str(s.get("name", f"ch{i}")) for i, s in enumerate(sensors)]
-    units = [str(s.get("units", "")) for s in sensors]
-    values = payload["values"]
-    rows = [v if isinstance(v, list) else [v] for v in values]
-    for i, r in enumerate(rows):
-        if len(r) != len(names):
-            raise DatasetError(f"{path}: payload.values[{i}] has {len(r)} values, sensors lists {len(names)}")
-    try:
-        arr = np.array(rows, dtype=np.float64).reshape(len(rows), len(names))
-    except (ValueError, TypeError) as exc:
-        raise DatasetError(f"{path}: payload.values holds non-numbers ({exc})") from exc
-    all_int = all(isinstance(x, int) for r in rows for x in r)
-    samples = arr.astype("<i2" if all_int and np.all(np.abs(arr) < 2**15) else "<i4" if all_int else "<f4")
+    units = [normalize_unit(str(s.get("units", ""))) for s in sensors]
+    arr, all_int = _ei_rows(path, payload["values"], len(names))
+    peak = float(np.max(np.abs(arr))) if arr.size else 0.0
+    samples = arr.astype("<i2" if all_int and peak < 2**15 else "<i4" if all_int else "<f4")
     if rate is None:
         interval = payload.get("interval_ms")
-        if not isinstance(interval, (int, float)) or not interval > 0 or not math.isfinite(interval):
+        if type(interval) not in (int, float) or not interval > 0 or not math.isfinite(interval):
             raise DatasetError(f"{path}: payload.interval_ms missing or not positive; pass --rate HZ")
         rate = nice_rate(1000.0 / interval)
     kind = "microphone" if names and names[0].lower() in ("audio", "mic", "microphone") else "generic"
-    if any(n.lower().startswith(("acc", "gyr")) for n in names):
+    if looks_imu(names, units):
         kind = "imu"
-    if label is None:
+    if label is None and not keep_unlabeled:
         # Edge Impulse names files <label>.<sample id>.json
         label = path.stem.split(".", 1)[0] if "." in path.stem else None
     meta = RecordingMeta(

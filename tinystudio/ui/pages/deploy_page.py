@@ -3,6 +3,10 @@
 Upload, parity and export run in workers with progress bars. Predictions arrive as
 INFERENCE frames; a listener on the reader thread keeps a bounded history that the
 display tick polls. F11 turns the window into a full-screen demo of the big label.
+
+The page asks the board which model it holds (MODEL_STATUS) after every connect,
+reconnect and upload, and shows predictions and "verified" only while the board runs
+the model shown here: after a board restarts without a model, nothing stale remains.
 """
 
 from __future__ import annotations
@@ -15,12 +19,14 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from tinystudio.ui.board_model import BoardModel, Holds, query_board_model
 from tinystudio.ui.widgets.big_label import BigLabel
 from tinystudio.ui.widgets.score_plot import ScorePlot
 from tinystudio.ui.workers import start_worker
@@ -47,16 +53,20 @@ def _parity(session, project_path, *, progress, stop):
     return verify_parity(session, str(project_path), progress=lambda d, t: progress((d, t)), stop=stop)
 
 
-def _export(project_path, fmt, out, *, progress, stop):
+def _export(project_path, fmt, out, force=False, *, progress, stop):
     from tinystudio.ml.export import export_model
 
-    return export_model(project_path, fmt, out)
+    return export_model(project_path, fmt, out, force=force)
+
+
+STALE_S = 3.0  # no prediction for this long: the big label stops showing the last one
 
 
 class DeployPage(QWidget):
     title = "Deploy"
     flashed = Signal(object)  # UploadResult
     parity_done = Signal(object)  # ParityResult
+    board_model_changed = Signal(object)  # BoardModel
 
     def __init__(self, ctx, parent=None) -> None:
         super().__init__(parent)
@@ -69,9 +79,13 @@ class DeployPage(QWidget):
         self._last_total = -1
         self.demo = False
         self._saved_state = None
+        self.board_model = BoardModel(Holds.NO_BOARD)
+        self._query_gen = 0
 
         self.model_label = QLabel("No model yet: train one on the Train page.")
         self.model_label.setWordWrap(True)
+        self.board_model_label = QLabel(self.board_model.text(False))
+        self.board_model_label.setWordWrap(True)
         self.flash_button = QPushButton("Flash model to board")
         self.flash_button.setShortcut("Ctrl+U")
         self.flash_button.clicked.connect(self.flash)
@@ -97,7 +111,7 @@ class DeployPage(QWidget):
         self.demo_button = QPushButton("Full-screen demo (F11)")
         self.demo_button.clicked.connect(self.toggle_demo)
         side = QVBoxLayout()
-        for w in (self.model_label, self.flash_button, self.flash_progress, self.flash_status,
+        for w in (self.model_label, self.board_model_label, self.flash_button, self.flash_progress, self.flash_status,
                   self.parity_button, self.parity_progress, self.parity_status):
             side.addWidget(w)
         side.addLayout(export_row)
@@ -120,8 +134,11 @@ class DeployPage(QWidget):
 
         ctx.project_changed.connect(lambda _p: self.load_model())
         ctx.model_changed.connect(lambda _p: self.load_model())
-        self.board.connected.connect(lambda _i: self._listen())
-        self.board.disconnected.connect(self._stop_listening)
+        self.board.connected.connect(lambda _i: (self._listen(), self.check_board_model()))
+        self.board.board_back.connect(lambda _m: self.check_board_model())
+        self.board.disconnected.connect(lambda: (self._stop_listening(), self._board_gone("not connected")))
+        self.board.board_lost.connect(lambda m: self._board_gone("gone"))
+        self.board.failed.connect(lambda m: self._board_gone("not connected (the connection failed)"))
         self.board.tick.connect(self.refresh)
         self._update_buttons()
 
@@ -134,6 +151,7 @@ class DeployPage(QWidget):
             self.package = None
             self.model_label.setText("No model yet: train one on the Train page.")
             self._update_buttons()
+            self.check_board_model()
             return
         start_worker(_load_package, str(project.path), on_result=self._model_loaded,
                      on_error=lambda e: self.model_label.setText(f"model: {e}"))
@@ -147,12 +165,66 @@ class DeployPage(QWidget):
         )
         self._listen()
         self._update_buttons()
+        self.check_board_model()
+
+    # ------------------------------------------------------- the board's model
+    def check_board_model(self) -> None:
+        """Ask the board which model it runs (in a worker: a request may wait for a reply)."""
+        session = self.board.session
+        self._query_gen += 1
+        if session is None or self.board.lost:
+            self._set_board_model(BoardModel(Holds.NO_BOARD, reason="gone" if self.board.lost else ""))
+            return
+        gen = self._query_gen
+        start_worker(query_board_model, session, self.package,
+                     on_result=lambda bm: gen == self._query_gen and self._set_board_model(bm),
+                     on_error=lambda e: gen == self._query_gen and self._set_board_model(
+                         BoardModel(Holds.UNKNOWN, reason=str(e))))
+
+    def _board_gone(self, why: str) -> None:
+        self._query_gen += 1  # an answer still on its way is about a board that is gone
+        self._set_board_model(BoardModel(Holds.NO_BOARD, reason=why))
+
+    def _set_board_model(self, bm: BoardModel) -> None:
+        self.board_model = bm
+        self.board_model_label.setText(bm.text(self.package is not None))
+        if not bm.runs_ours:
+            # an upload report or a parity verdict is about a model the board no longer runs
+            if self.flash_result is not None:
+                self.flash_result = None
+                self.flash_status.setText("")
+                self.flash_progress.setValue(0)
+            if self.parity_result is not None:
+                self.parity_result = None
+                self.parity_status.setText("")
+                self.parity_progress.setValue(0)
+            if bm.holds != Holds.UNKNOWN:
+                self._clear_prediction(
+                    "no model on the board" if bm.holds == Holds.NOTHING
+                    else "no board" if bm.holds == Holds.NO_BOARD else "the board runs another model")
+        self._update_buttons()
+        self.board_model_changed.emit(bm)
+
+    def _clear_prediction(self, why: str) -> None:
+        self.big.text = "—"
+        self.big.label.setText("—")
+        self.big.label.setStyleSheet("")
+        self.big.detail.setText(why)
+        self.scores.clear_scores()
+        self.latency_label.setText("latency: —")
+        self._last_total = -1
+
+    @property
+    def showing_predictions(self) -> bool:
+        return self.board_model.holds in (Holds.THIS, Holds.UNKNOWN)
 
     def _update_buttons(self) -> None:
         has_model = self.package is not None
-        connected = self.board.session is not None
+        connected = self.board.session is not None and not self.board.lost
         self.flash_button.setEnabled(has_model and connected)
-        self.parity_button.setEnabled(has_model and connected)
+        # parity compares the board's model with this one: only while the board runs it
+        self.parity_button.setEnabled(has_model and connected and self.board_model.holds in (Holds.THIS, Holds.UNKNOWN))
+        self.parity_button.setToolTip("" if self.parity_button.isEnabled() else "flash this model first")
         for b in self.export_buttons.values():
             b.setEnabled(has_model)
 
@@ -178,9 +250,14 @@ class DeployPage(QWidget):
 
     def refresh(self) -> None:
         listener = self.listener
-        if listener is None or listener.total == self._last_total:
+        if listener is None or not self.showing_predictions:
             return
         if not (self.isVisible() or self.demo):
+            return
+        if listener.total == self._last_total:
+            last = listener.latest(1)
+            if last and self.big.text != "—" and time.monotonic() - last[-1].received > STALE_S:
+                self._clear_prediction(f"no prediction for {STALE_S:g} s")
             return
         self._last_total = listener.total
         results = listener.latest(300)
@@ -232,9 +309,14 @@ class DeployPage(QWidget):
             f"verified: {'yes' if result.verified else 'NO'}"
         )
         self._listen()
+        if result.verified:
+            self._set_board_model(BoardModel(Holds.THIS, result.bytes, result.model_crc32))
+        self.check_board_model()  # the board's own word, with its arena
         self.flashed.emit(result)
 
     def _flash_failed(self, exc) -> None:
+        self.flash_result = None  # keeps the failure text below when the board's answer comes
+        self.check_board_model()
         self.flash_status.setText(f"upload failed: {exc} (the board keeps its previous model)")
         self.ctx.report(exc)
 
@@ -266,10 +348,29 @@ class DeployPage(QWidget):
         if out:
             self.export(fmt, out)
 
-    def export(self, fmt: str, out: str) -> None:
+    def export(self, fmt: str, out: str, ask=None) -> None:
+        """Export the current model; existing files are replaced only after the user agrees
+        (``ask(paths) -> bool``, a question box by default)."""
+        from tinystudio.errors import TinyStudioError
+        from tinystudio.ml.export import export_overwrites
+
         project = self.ctx.project
-        start_worker(_export, str(project.path), fmt, out,
+        try:
+            existing = export_overwrites(project, fmt, out)
+        except TinyStudioError as exc:
+            self.ctx.report(exc)
+            return
+        if existing and not (ask or self._ask_overwrite)(existing):
+            self.ctx.status.emit("export cancelled: nothing was written")
+            return
+        start_worker(_export, str(project.path), fmt, out, bool(existing),
                      on_result=lambda p: self.ctx.status.emit(f"exported {p}"), on_error=self.ctx.report)
+
+    def _ask_overwrite(self, paths) -> bool:
+        names = "\n".join(str(p) for p in paths[:8]) + ("\n..." if len(paths) > 8 else "")
+        answer = QMessageBox.question(self, "Replace existing files?",
+                                      f"Exporting replaces {len(paths)} existing file(s):\n{names}")
+        return answer == QMessageBox.StandardButton.Yes
 
     # ---------------------------------------------------------------- demo
     def toggle_demo(self) -> None:

@@ -3,9 +3,16 @@
 The port list refreshes itself on plug/unplug (the controller polls in a worker).
 Plots are created once per connected board from its HELLO and redrawn on the
 controller's display tick only while this page is on screen.
+
+A change of port, replay file or sensors made by the user applies itself (debounced)
+once a board has been connected or tried: there is no hidden "press Reconnect" step.
+A board that is gone, a failed attempt or a switch drops the plots at once, so nothing
+on screen pretends to be live.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -29,6 +36,16 @@ from tinystudio.ui.board_controller import VIRTUAL, BoardController, VirtualBoar
 from tinystudio.ui.widgets.banner import Banner
 from tinystudio.ui.widgets.sensor_view import SensorView
 
+APPLY_DELAY_MS = 350  # typing a path or clicking several boxes applies once, not per key
+
+FIRST_RUN = (
+    "No board connected yet.\n\n"
+    "Plug in a board and pick its port on the left, or press Connect with "
+    "\u201cVirtual board\u201d selected: it streams a simulated IMU and microphone, no "
+    "hardware needed.\nThen record your first class on the Record page, or open a "
+    "ready-made project with File \u203a Open example."
+)
+
 
 class DevicePage(QWidget):
     title = "Device"
@@ -51,11 +68,13 @@ class DevicePage(QWidget):
         self.port_combo = QComboBox()
         self.port_combo.setMinimumWidth(220)
         self.port_combo.currentIndexChanged.connect(self._port_selected)
+        self.port_combo.activated.connect(self._user_changed)  # user picks only, not refreshes
         self.replay_edit = QLineEdit()
         self.replay_edit.setPlaceholderText("optional: CSV/HDF5 file to replay")
         browse = QPushButton("…")
         browse.setToolTip("choose a file for the virtual board to replay")
         browse.clicked.connect(self._browse_replay)
+        self.replay_edit.editingFinished.connect(self._user_changed)
         replay_row = QHBoxLayout()
         replay_row.addWidget(self.replay_edit)
         replay_row.addWidget(browse)
@@ -65,8 +84,14 @@ class DevicePage(QWidget):
         sensors_row = QHBoxLayout()
         for b in self.sensor_boxes.values():
             sensors_row.addWidget(b)
+            b.clicked.connect(self._user_changed)
+        self.apply_timer = QTimer(self)
+        self.apply_timer.setSingleShot(True)
+        self.apply_timer.setInterval(APPLY_DELAY_MS)
+        self.apply_timer.timeout.connect(self._apply_changes)
         self.connect_button = QPushButton("Connect")
-        self.connect_button.setToolTip("Connect (Ctrl+K, Board menu)")
+        self.connect_button.setToolTip("Connect (Ctrl+K, Board menu). Once connected, changes to "
+                                       "the port, replay file or sensors apply themselves.")
         self.connect_button.clicked.connect(self.connect_selected)
         self.disconnect_button = QPushButton("Disconnect")
         self.disconnect_button.clicked.connect(lambda: self.board.disconnect_board())
@@ -83,7 +108,8 @@ class DevicePage(QWidget):
         self.stats_table.verticalHeader().setVisible(False)
         self.stats_table.setEditTriggers(QTableWidget.NoEditTriggers)
         self.stats_table.setMaximumHeight(150)
-        self.stats_table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        self.stats_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)  # "16000.0", never "1600..."
+        self.stats_table.horizontalHeader().setStretchLastSection(True)
 
         form = QFormLayout()
         form.addRow("Port", self.port_combo)
@@ -98,13 +124,15 @@ class DevicePage(QWidget):
         side_w = QWidget()
         side_w.setLayout(side)
         side_w.setMaximumWidth(380)
+        side_w.setMinimumWidth(330)  # the stats table's five columns without a scroll bar
 
         self.banner = Banner()
         self.banner.action.connect(self.board.reconnect)
         self.plots = QWidget()
         self.plots_layout = QVBoxLayout(self.plots)
-        self.placeholder = QLabel("Connect a board (or the virtual board) to see its sensors live.")
+        self.placeholder = QLabel(FIRST_RUN)
         self.placeholder.setAlignment(Qt.AlignCenter)
+        self.placeholder.setWordWrap(True)
         self.plots_layout.addWidget(self.placeholder)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -118,12 +146,12 @@ class DevicePage(QWidget):
 
         self._fill_ports(board.ports)
         board.ports_changed.connect(self._fill_ports)
-        board.connecting.connect(lambda m: self.info_label.setText(m + " …"))
+        board.connecting.connect(self._connecting)
         board.connected.connect(self._connected)
         board.disconnected.connect(self._disconnected)
-        board.error.connect(self._error)
+        board.failed.connect(self._failed)
         board.board_lost.connect(self._lost)
-        board.board_back.connect(lambda m: self.banner.hide())
+        board.board_back.connect(self._back)
         board.tick.connect(self.refresh)
 
     # ------------------------------------------------------------------ ports
@@ -154,12 +182,35 @@ class DevicePage(QWidget):
         )
         if path:
             self.replay_edit.setText(path)
+            self._user_changed()
 
     def virtual_options(self) -> VirtualBoardOptions:
         sensors = ",".join(k for k, b in self.sensor_boxes.items() if b.isChecked()) or "imu"
         return VirtualBoardOptions(sensors=sensors, replay=self.replay_edit.text().strip() or None)
 
+    def selected_target(self) -> tuple[str, VirtualBoardOptions | None]:
+        """What the controls ask for, in the controller's ``last_target`` form."""
+        target = self.port_combo.currentData()
+        return ("", self.virtual_options()) if target == VIRTUAL else (target, None)
+
+    def _user_changed(self, *_args) -> None:
+        """The user changed a control: apply it once a board has been connected or tried."""
+        if self.board.last_target is None:
+            self.info_label.setText("Press Connect to start.")
+            return
+        self.apply_timer.start()
+
+    def _apply_changes(self) -> None:
+        if self.board.busy:  # a connection is on its way: apply after it
+            self.apply_timer.start()
+            return
+        wanted = self.selected_target()
+        if wanted == self.board.last_target and self.board.is_connected and not self.board.lost:
+            return
+        self.connect_selected()
+
     def connect_selected(self) -> None:
+        self.apply_timer.stop()
         self.banner.hide()
         target = self.port_combo.currentData()
         if target == VIRTUAL:
@@ -177,10 +228,16 @@ class DevicePage(QWidget):
             self.views[sensor.sensor_id] = view
             self.plots_layout.addWidget(view)
         session = self.board.session
+        self._show_target(self.board.last_target)
+        _port, virtual = self.board.last_target or ("", None)
+        source = ""
+        if virtual is not None:
+            source = (f"<br>replaying {Path(virtual.replay).name}" if virtual.replay
+                      else "<br>simulated signals") + f" · sensors {virtual.sensors}"
         self.info_label.setText(
             f"<b>{info.board_name}</b> firmware {info.firmware_version}<br>"
             f"{session.port} · {session.mode} mode · model slot {info.model_slot_bytes} B · "
-            f"arena {info.arena_bytes} B"
+            f"arena {info.arena_bytes} B{source}"
         )
         self.stats_table.setRowCount(len(info.sensors))
         for row, s in enumerate(info.sensors):
@@ -189,28 +246,66 @@ class DevicePage(QWidget):
         self.disconnect_button.setEnabled(True)
         self.stats_timer.start()
 
+    def _show_target(self, target) -> None:
+        """The controls show what is connected (e.g. a replay given on the command line)."""
+        if target is None:
+            return
+        port, virtual = target
+        idx = self.port_combo.findData(VIRTUAL if virtual is not None else port)
+        if idx >= 0:
+            self.port_combo.setCurrentIndex(idx)
+        if virtual is not None:
+            self.replay_edit.setText(str(virtual.replay or ""))
+            chosen = set(virtual.sensors.split(","))
+            for name, box in self.sensor_boxes.items():
+                box.setChecked(name in chosen)
+
     def _clear_views(self) -> None:
         for v in self.views.values():
             v.setParent(None)
             v.deleteLater()
         self.views.clear()
 
-    def _disconnected(self) -> None:
+    def _no_live_views(self, placeholder: str, info: str) -> None:
+        """Drop the plots and figures of a board that is not streaming here any more."""
         self.stats_timer.stop()
         self._clear_views()
+        self.placeholder.setText(placeholder)
         self.placeholder.show()
-        self.info_label.setText("Not connected.")
+        self.info_label.setText(info)
         self.stats_table.setRowCount(0)
+
+    def _connecting(self, step: str) -> None:
+        self.banner.hide()
+        self._no_live_views("Connecting …", step + " …")
+        self.connect_button.setText("Connect")
+
+    def _disconnected(self) -> None:
+        self._no_live_views(FIRST_RUN if self.board.last_target is None else
+                            "Not connected. Press Connect to see the sensors live.", "Not connected.")
         self.connect_button.setText("Connect")
         self.disconnect_button.setEnabled(False)
 
-    def _error(self, message: str) -> None:
-        self.info_label.setText(f"<span style='color:#d33'>{message}</span>")
+    def _failed(self, message: str) -> None:
+        # the message itself is in the window's error strip (once); here: the state
+        self._no_live_views(
+            "The connection failed (the message is at the top of the window).\n"
+            "Change the port, replay file or sensors (they apply themselves) or press Connect.",
+            "Not connected: the last attempt failed.")
+        self.connect_button.setText("Connect")
+        self.disconnect_button.setEnabled(False)
 
     def _lost(self, message: str) -> None:
+        self._no_live_views("The board is gone: no live data.", "Board gone.")
+        self.info_label.setToolTip(self.board.lost_detail)
         self.banner.show_message(
             f"The board is gone ({message}). Recordings so far are kept.", "Reconnect"
         )
+
+    def _back(self, _message: str) -> None:
+        self.banner.hide()
+        if self.board.info is not None:
+            self._connected(self.board.info)
 
     # --------------------------------------------------------------- drawing
     def refresh(self) -> None:

@@ -11,22 +11,22 @@ from __future__ import annotations
 from collections import Counter
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QUndoCommand, QUndoStack
+from PySide6.QtGui import QKeySequence, QShortcut, QUndoCommand
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
     QSplitter,
-    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from tinystudio.ui.widgets.audio_player import AudioPlayer
+from tinystudio.ui.widgets.dataset_summary import DatasetSummary
+from tinystudio.ui.widgets.flow_layout import FlowLayout
+from tinystudio.ui.widgets.recordings_panel import RecordingsPanel, shared_undo_stack
 from tinystudio.ui.widgets.timeline import Timeline
 from tinystudio.ui.workers import start_worker
 
@@ -64,11 +64,18 @@ def auto_segment_op(project, rec, data, label: str):
     if rec.sensor_kind == "microphone":
         props = autoseg.propose_voice(data, rec.rate_hz, length_s=1.0)
     else:
-        props = autoseg.propose_motion(data, rec.rate_hz)
+        props = autoseg.propose_motion(data, rec.rate_hz, names=list(rec.channel_names),
+                                       units=list(rec.units))
     new = [Segment.new(p.start, min(p.end, rec.n_samples), label) for p in props if p.end > p.start]
     if not new:  # nothing above the threshold: keep what is there
         return SetSegments(rec.id, tuple(rec.segments), tuple(rec.segments), "auto-segment: nothing found")
     return SetSegments(rec.id, tuple(rec.segments), tuple(new), f"auto-segment {len(new)} {label}")
+
+
+def _describe(segments) -> str:
+    names = ", ".join(f"{s.label} {s.start}..{s.end}" for s in segments[:3])
+    more = f" and {len(segments) - 3} more" if len(segments) > 3 else ""
+    return f"{names}{more}"
 
 
 class LabelPage(QWidget):
@@ -78,15 +85,14 @@ class LabelPage(QWidget):
     def __init__(self, ctx, parent=None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.undo_stack = QUndoStack(self)
+        self.undo_stack = shared_undo_stack(ctx)
         self.current = None  # Recording
         self.data = None
         self.player = AudioPlayer()
 
-        self.rec_list = QListWidget()
-        self.rec_list.currentItemChanged.connect(self._rec_chosen)
-        self.summary = QTextEdit()
-        self.summary.setReadOnly(True)
+        self.panel = RecordingsPanel(ctx, self.undo_stack)
+        self.panel.current_changed.connect(self._rec_chosen)
+        self.summary = DatasetSummary()
         self.test_fraction = QDoubleSpinBox()
         self.test_fraction.setRange(0.0, 0.9)
         self.test_fraction.setSingleStep(0.05)
@@ -94,27 +100,27 @@ class LabelPage(QWidget):
         split_button = QPushButton("Split train/test")
         split_button.clicked.connect(self.make_split)
         split_row = QHBoxLayout()
-        split_row.addWidget(QLabel("test"))
+        split_row.addWidget(QLabel("Dataset"))
+        split_row.addStretch(1)
+        split_row.addWidget(QLabel("test fraction"))
         split_row.addWidget(self.test_fraction)
         split_row.addWidget(split_button)
-        left = QVBoxLayout()
-        left.addWidget(QLabel("Recordings"))
-        left.addWidget(self.rec_list, 2)
-        left.addLayout(split_row)
-        left.addWidget(QLabel("Dataset"))
-        left.addWidget(self.summary, 1)
-        left_w = QWidget()
-        left_w.setLayout(left)
+        data_box = QVBoxLayout()
+        data_box.setContentsMargins(0, 0, 0, 0)
+        data_box.addLayout(split_row)
+        data_box.addWidget(self.summary, 1)
+        data_w = QWidget()
+        data_w.setLayout(data_box)
 
         self.class_combo = QComboBox()
         self.class_combo.setEditable(True)
         self.class_combo.setMinimumWidth(120)
-        buttons = QHBoxLayout()
+        buttons = FlowLayout()
         buttons.addWidget(QLabel("Class"))
         buttons.addWidget(self.class_combo)
         self.buttons = {}
         for key, text, tip, slot in (
-            ("add", "Add", "add a segment in view (N)", self.add_segment),
+            ("add", "Add", "add a segment in view (N); it never overlaps another", self.add_segment),
             ("delete", "Delete", "delete the selected segment (Del)", self.delete_selected),
             ("auto", "Auto-segment", "find gestures or words in this recording (A)", self.auto_segment),
             ("auto_all", "Auto-segment all", "auto-segment every recording", lambda: self.auto_segment_all()),
@@ -128,30 +134,38 @@ class LabelPage(QWidget):
             b.clicked.connect(slot)
             buttons.addWidget(b)
             self.buttons[key] = b
-        buttons.addStretch(1)
         self.undo_stack.canUndoChanged.connect(self.buttons["undo"].setEnabled)
         self.undo_stack.canRedoChanged.connect(self.buttons["redo"].setEnabled)
-        self.buttons["undo"].setEnabled(False)
-        self.buttons["redo"].setEnabled(False)
+        self.buttons["undo"].setEnabled(self.undo_stack.canUndo())
+        self.buttons["redo"].setEnabled(self.undo_stack.canRedo())
         if not self.player.available:
             self.buttons["play"].setEnabled(False)
             self.buttons["play"].setToolTip(self.player.reason)
         self.timeline = Timeline()
         self.timeline.segment_edited.connect(self._segment_edited)
         self.timeline.segment_selected.connect(self._segment_selected)
-        self.info = QLabel("Pick a recording. Keys: 1-9 class, N add, Del delete, A auto-segment.")
+        self.info = QLabel("Pick a recording below. Keys: 1-9 class, N add, Del delete, A auto-segment.")
+        self.info.setWordWrap(True)
         center = QVBoxLayout()
+        center.setContentsMargins(0, 0, 0, 0)
         center.addLayout(buttons)
         center.addWidget(self.timeline, 1)
         center.addWidget(self.info)
         center_w = QWidget()
         center_w.setLayout(center)
 
-        splitter = QSplitter()
-        splitter.addWidget(left_w)
+        bottom = QSplitter(Qt.Horizontal)
+        bottom.addWidget(self.panel)
+        bottom.addWidget(data_w)
+        bottom.setStretchFactor(0, 3)
+        bottom.setStretchFactor(1, 2)
+        bottom.setChildrenCollapsible(False)
+        splitter = QSplitter(Qt.Vertical)
         splitter.addWidget(center_w)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([260, 900])
+        splitter.addWidget(bottom)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setChildrenCollapsible(False)
         QVBoxLayout(self).addWidget(splitter)
 
         def key(seq, slot):
@@ -175,24 +189,18 @@ class LabelPage(QWidget):
     # ------------------------------------------------------------ listing
     def _project_changed(self, project) -> None:
         self.undo_stack.clear()
-        self.current, self.data = None, None
+        self._clear_current()
         self.refresh_list()
+        if project is not None and self.panel.rows:  # something to look at from the start
+            self.panel.select(self.panel.rows[0].id)
 
     def refresh_list(self) -> None:
         project = self.ctx.project
         if project is None:
             return
-        selected = self.current.id if self.current is not None else None
-        self.rec_list.blockSignals(True)
-        self.rec_list.clear()
-        for rec in sorted(project.recordings(), key=lambda r: r.id):
-            labels = sorted({s.label for s in rec.segments})
-            item = QListWidgetItem(f"{rec.id}  [{len(rec.segments)}: {', '.join(labels) or '-'}]")
-            item.setData(Qt.UserRole, rec.id)
-            self.rec_list.addItem(item)
-            if rec.id == selected:
-                self.rec_list.setCurrentItem(item)
-        self.rec_list.blockSignals(False)
+        if self.current is not None and self.current.id not in {r.id for r in project.recordings()}:
+            self._clear_current()  # trashed or renamed (a rename selects the new name)
+        self.panel.refresh()
         current = self.class_combo.currentText()
         self.class_combo.clear()
         self.class_combo.addItems(project.classes)
@@ -200,38 +208,38 @@ class LabelPage(QWidget):
             self.class_combo.setEditText(current)
         self.refresh_summary()
 
-    def refresh_summary(self) -> None:
-        from tinystudio.dataset.splits import summarize
+    def _clear_current(self) -> None:
+        self.current, self.data = None, None
+        self.timeline.clear_signal()
+        self.info.setText("Pick a recording below.")
 
-        s = summarize(self.ctx.project)
-        lines = [
-            f"{name}: {c['segments']} segments, {c['seconds']:.1f} s (train {c['train']}, test {c['test']})"
-            for name, c in s.classes.items()
-        ]
-        lines.append(f"split: {s.splits}")
-        lines += [f"⚠ {w}" for w in s.warnings]
-        self.summary.setPlainText("\n".join(lines))
+    def refresh_summary(self) -> None:
+        if self.ctx.project is not None:
+            self.summary.show_project(self.ctx.project)
 
     def select_recording(self, rec_id: str) -> None:
-        for i in range(self.rec_list.count()):
-            if self.rec_list.item(i).data(Qt.UserRole) == rec_id:
-                self.rec_list.setCurrentRow(i)
-                return
-        raise KeyError(rec_id)
+        self.panel.select(rec_id)
 
-    def _rec_chosen(self, item, _previous=None) -> None:
-        if item is None:
+    def _rec_chosen(self, rec_id) -> None:
+        if rec_id is None or self.ctx.project is None:
             return
-        rec = self.ctx.project.recording(item.data(Qt.UserRole))
+        if self.current is not None and self.current.id == rec_id and self.data is not None:
+            return
+        rec = self.ctx.project.recording(rec_id)
+        self._wanted = rec_id
         self.info.setText(f"loading {rec.id} …")
         start_worker(_read_recording, rec, on_result=self._loaded, on_error=self.ctx.report)
 
     def _loaded(self, value) -> None:
         rec_id, data = value
         project = self.ctx.project
+        if project is None or rec_id not in {r.id for r in project.recordings()}:
+            return  # renamed or deleted while it was being read
+        if rec_id != getattr(self, "_wanted", rec_id):
+            return  # another recording was chosen meanwhile
         self.current = project.recording(rec_id)
         self.data = data
-        self.timeline.set_signal(data, self.current.rate_hz, self.current.channel_names)
+        self.timeline.set_signal(data, self.current.rate_hz, self.current.channel_names, self.current.units)
         self._show_segments()
 
     def _show_segments(self) -> None:
@@ -262,10 +270,16 @@ class LabelPage(QWidget):
 
     def _segment_edited(self, seg_id: str, start: int, end: int) -> None:
         from tinystudio.dataset.labels import resize_segment
+        from tinystudio.dataset.overlaps import overlapping
 
         now = next((s for s in self.current.segments if s.id == seg_id), None)
         if now is None or (now.start, now.end) == (start, end):
             return  # a stale region (already rebuilt) or no change: nothing to undo
+        hit = overlapping(self.current.segments, start, end, exclude=seg_id)
+        if hit:
+            self._refuse(f"not moved: {start}..{end} would overlap {_describe(hit)}")
+            self._show_segments()  # put the region back where the data says it is
+            return
         self.push(resize_segment(self.ctx.project, self.current.id, seg_id, start, end))
 
     def _segment_selected(self, seg) -> None:
@@ -280,11 +294,23 @@ class LabelPage(QWidget):
 
         if self.current is None:
             return
+        from tinystudio.dataset.overlaps import free_span, overlapping
+
         lo, hi = self.timeline.visible_samples()
         width = max(1, (hi - lo) // 4)
         mid = (lo + hi) // 2
         start, end = max(0, mid - width // 2), min(self.current.n_samples, mid + width // 2 + 1)
-        self.push(add_segment(self.ctx.project, self.current.id, start, end, self._label()))
+        span = free_span(self.current.segments, start, end, self.current.n_samples)
+        if span is None:
+            hit = overlapping(self.current.segments, start, end)
+            self._refuse(f"no segment added: {start}..{end} is covered by {_describe(hit)}; "
+                         "scroll to a free part or delete one first")
+            return
+        self.push(add_segment(self.ctx.project, self.current.id, span[0], span[1], self._label()))
+
+    def _refuse(self, message: str) -> None:
+        self.info.setText(f"⚠ {message}")
+        self.ctx.status.emit(message)
 
     def delete_selected(self) -> None:
         from tinystudio.dataset.labels import delete_segment
@@ -350,13 +376,19 @@ class LabelPage(QWidget):
         start_worker(read_all, on_result=apply, on_error=self.ctx.report)
 
     def make_split(self) -> None:
-        from tinystudio.dataset.splits import make_split
+        """The split the Train page would recommend (by recording only when every class
+        has two takes or more), and the status bar says which one it made."""
+        from tinystudio.ui import split_plan
 
         try:
-            make_split(self.ctx.project, test_fraction=self.test_fraction.value())
+            choice = split_plan.recommended(self.ctx.project, self.test_fraction.value())
+            result = split_plan.apply(self.ctx.project, choice)
         except Exception as exc:  # noqa: BLE001
             self.ctx.report(exc)
             return
+        self.ctx.status.emit(f"split by {choice.by}: {result.total('train')} train / "
+                             f"{result.total('test')} test segments"
+                             + "".join(f"; {p}" for p in result.problems))
         self.ctx.schedule_save()
         self.refresh_summary()
         self.ctx.recordings_changed.emit()

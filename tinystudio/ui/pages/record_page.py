@@ -2,7 +2,9 @@
 
 A take is fixed-length (exactly N samples) or manual; an optional countdown gives the
 hands time to get ready. If the board goes away mid-take, the samples so far are kept
-as a recording and the window offers to reconnect.
+as a recording and the window offers to reconnect. The chosen sensor is drawn live (you
+see the gesture you are about to record), and the takes so far are a table you can
+rename, delete, move to train or test, and preview.
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -26,7 +28,17 @@ from PySide6.QtWidgets import (
 from tinystudio.ui.recording_controller import start_take
 from tinystudio.ui.widgets.banner import Banner
 from tinystudio.ui.widgets.class_table import ClassTable
+from tinystudio.ui.widgets.recordings_panel import RecordingsPanel, shared_undo_stack
+from tinystudio.ui.widgets.sensor_view import SensorView
+from tinystudio.ui.widgets.timeline import Timeline
 from tinystudio.ui.workers import start_worker
+
+LEFT_WIDTH = 300  # fixed: a long message wraps instead of widening the column
+WIDE_PAGE = 1250  # from this page width the preview sits beside the recordings table
+
+
+def _read(rec, *, progress, stop):
+    return rec.id, rec.read_physical()
 
 
 class RecordPage(QWidget):
@@ -49,7 +61,8 @@ class RecordPage(QWidget):
         self.duration.setRange(0, 3600)
         self.duration.setDecimals(1)
         self.duration.setValue(5.0)
-        self.duration.setSpecialValueText("manual (press again to stop)")
+        self.duration.setSpecialValueText("manual")
+        self.duration.setToolTip("0 = manual: press Record again to stop")
         self.duration.setSuffix(" s")
         self.countdown = QSpinBox()
         self.countdown.setRange(0, 10)
@@ -59,9 +72,17 @@ class RecordPage(QWidget):
         self.target.setRange(1, 10000)
         self.target.setValue(10)
         self.target.valueChanged.connect(self._target_changed)
+        self.subject = QLineEdit()
+        self.subject.setPlaceholderText("optional, e.g. alice")
+        self.session_name = QLineEdit()
+        self.session_name.setPlaceholderText("optional, e.g. day1")
+        self.sensor_combo.currentIndexChanged.connect(self._sensor_chosen)
         form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
         form.addRow("Sensor", self.sensor_combo)
         form.addRow("Label", self.label_combo)
+        form.addRow("Subject", self.subject)
+        form.addRow("Session", self.session_name)
         form.addRow("Duration", self.duration)
         form.addRow("Countdown", self.countdown)
         form.addRow("Target per class", self.target)
@@ -78,37 +99,73 @@ class RecordPage(QWidget):
         QShortcut(QKeySequence(Qt.Key_Space), self, self.toggle, context=Qt.WidgetWithChildrenShortcut)
         self.state_label = QLabel("Connect a board to record.")
         self.state_label.setAlignment(Qt.AlignCenter)
+        self.state_label.setWordWrap(True)
         big = QFont(self.state_label.font())
         big.setPointSize(16)
         self.state_label.setFont(big)
         self.banner = Banner()
         self.banner.action.connect(self.board.reconnect)
 
+        self.classes = ClassTable()
         left = QVBoxLayout()
+        left.setContentsMargins(0, 0, 0, 0)
         left.addLayout(form)
         left.addWidget(self.record_button)
         left.addWidget(self.state_label)
+        left.addWidget(QLabel("Examples per class"))
+        left.addWidget(self.classes)
         left.addStretch(1)
         left_w = QWidget()
         left_w.setLayout(left)
-        left_w.setMaximumWidth(420)
+        left_w.setFixedWidth(LEFT_WIDTH)
 
-        self.recordings = QTableWidget(0, 4)
-        self.recordings.setHorizontalHeaderLabels(["recording", "labels", "sensor", "seconds"])
-        self.recordings.verticalHeader().setVisible(False)
-        self.recordings.setEditTriggers(QTableWidget.NoEditTriggers)
-        self.recordings.setSelectionBehavior(QTableWidget.SelectRows)
-        self.recordings.horizontalHeader().setStretchLastSection(True)
-        self.classes = ClassTable()
-        right = QVBoxLayout()
-        right.addWidget(self.banner)
-        right.addWidget(QLabel("Examples per class"))
-        right.addWidget(self.classes)
-        right.addWidget(QLabel("Recordings"))
-        right.addWidget(self.recordings, 1)
+        self.live_box = QVBoxLayout()
+        self.live_box.setContentsMargins(0, 0, 0, 0)
+        self.live_placeholder = QLabel("Connect a board (or the virtual board) on the Device page: "
+                                       "the sensor you record is drawn here live.")
+        self.live_placeholder.setAlignment(Qt.AlignCenter)
+        self.live_placeholder.setWordWrap(True)
+        self.live_box.addWidget(self.live_placeholder)
+        self.live_view: SensorView | None = None
+        live_w = QWidget()
+        live_w.setLayout(self.live_box)
+
+        self.undo_stack = shared_undo_stack(ctx)
+        self.panel = RecordingsPanel(ctx, self.undo_stack)
+        self.panel.current_changed.connect(self._preview)
+        self.preview = Timeline(editable=False, min_plot_height=70, compact=True)
+        self.preview_label = QLabel("Select a recording to preview it.")
+        self.preview_label.setWordWrap(True)
+        preview_box = QVBoxLayout()
+        preview_box.setContentsMargins(0, 0, 0, 0)
+        preview_box.addWidget(self.preview_label)
+        preview_box.addWidget(self.preview, 1)
+        preview_w = QWidget()
+        preview_w.setLayout(preview_box)
+        self._preview_id = None
+        self.preview.hide()
+
+        bottom = QSplitter(Qt.Horizontal)
+        bottom.addWidget(self.panel)
+        bottom.addWidget(preview_w)
+        bottom.setStretchFactor(0, 3)
+        bottom.setStretchFactor(1, 2)
+        bottom.setChildrenCollapsible(False)
+        self._bottom = bottom
+        right = QSplitter(Qt.Vertical)
+        right.addWidget(live_w)
+        right.addWidget(bottom)
+        right.setStretchFactor(0, 1)
+        right.setStretchFactor(1, 1)
+        right.setChildrenCollapsible(False)
+        self._right = right
+        right_box = QVBoxLayout()
+        right_box.setContentsMargins(0, 0, 0, 0)
+        right_box.addWidget(self.banner)
+        right_box.addWidget(right, 1)
         layout = QHBoxLayout(self)
         layout.addWidget(left_w)
-        layout.addLayout(right, 1)
+        layout.addLayout(right_box, 1)
 
         self.count_timer = QTimer(self)
         self.count_timer.setInterval(1000)
@@ -120,6 +177,24 @@ class RecordPage(QWidget):
         ctx.project_changed.connect(lambda _p: self.refresh())
         ctx.recordings_changed.connect(self.refresh)
 
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        # Beside the table when there is room for every column; below it otherwise.
+        wide = self.width() >= WIDE_PAGE
+        orientation = Qt.Horizontal if wide else Qt.Vertical
+        if orientation != self._bottom.orientation() or not getattr(self, "_sized", False):
+            self._sized = True
+            self._bottom.setOrientation(orientation)
+            h = max(400, self.height())
+            if wide:  # live view 1/2; table 3/5 beside preview 2/5
+                self._right.setSizes([h // 2, h // 2])
+                total = max(300, self.width() - LEFT_WIDTH)
+                self._bottom.setSizes([total * 3 // 5, total * 2 // 5])
+            else:  # live view 2/5; table 1/4 and preview 3/4 of the rest
+                self._right.setSizes([h * 2 // 5, h * 3 // 5])
+                rest = h * 3 // 5
+                self._bottom.setSizes([rest // 3, rest * 2 // 3])
+
     # -------------------------------------------------------------- board
     def _connected(self, info) -> None:
         self.banner.hide()
@@ -129,12 +204,36 @@ class RecordPage(QWidget):
             self.sensor_combo.addItem(f"{s.name} ({s.kind.name.lower()}, {s.rate_hz:g} Hz)", s.sensor_id)
         idx = next((i for i in range(self.sensor_combo.count()) if self.sensor_combo.itemText(i) == current), 0)
         self.sensor_combo.setCurrentIndex(idx)
+        self._sensor_chosen()
         self.record_button.setEnabled(True)
         self.state_label.setText("Ready.")
+
+    def _sensor_chosen(self, *_args) -> None:
+        """Draw the sensor that Record would record."""
+        if self.live_view is not None:
+            self.live_view.setParent(None)
+            self.live_view.deleteLater()
+            self.live_view = None
+        session = self.board.session
+        sid = self.sensor_combo.currentData()
+        sensor = None if session is None else next((s for s in session.info.sensors if s.sensor_id == sid), None)
+        self.live_placeholder.setVisible(sensor is None)
+        if sensor is not None:
+            self.live_view = SensorView(sensor, window_s=5.0)
+            for v in self.live_view.views:
+                v.setMinimumHeight(90)  # room for the table and preview in a 700 px window
+            self.live_box.addWidget(self.live_view, 1)
+
+    def _clear_live(self) -> None:
+        self.sensor_combo.blockSignals(True)
+        self.sensor_combo.clear()
+        self.sensor_combo.blockSignals(False)
+        self._sensor_chosen()
 
     def _board_gone_quietly(self) -> None:
         if self.take is not None:
             self.stop()
+        self._clear_live()
         self.record_button.setEnabled(False)
         self.state_label.setText("Connect a board to record.")
 
@@ -147,6 +246,7 @@ class RecordPage(QWidget):
         if kept:
             text += " The samples recorded so far are kept."
         self.banner.show_message(text, "Reconnect")
+        self._clear_live()
         self.state_label.setText("Board gone.")
 
     # ------------------------------------------------------------ recording
@@ -195,7 +295,9 @@ class RecordPage(QWidget):
         seconds = self.duration.value()
         n_target = int(round(seconds * sensor.rate_hz)) if seconds > 0 else None
         try:
-            self.take = start_take(self.ctx.project, session, sensor, label, n_target)
+            self.take = start_take(self.ctx.project, session, sensor, label, n_target,
+                                   subject=self.subject.text().strip(),
+                                   session_name=self.session_name.text().strip())
         except Exception as exc:  # noqa: BLE001
             self.ctx.report(exc)
             return
@@ -204,6 +306,7 @@ class RecordPage(QWidget):
         self.ctx.recording_state.emit("● recording")
 
     def _poll(self) -> None:
+        self._draw_live()
         take = self.take
         if take is None:
             return
@@ -230,11 +333,20 @@ class RecordPage(QWidget):
         self.state_label.setText("Saving …")
         start_worker(take.finish, on_result=lambda rec: self._saved(rec, reason), on_error=self.ctx.report)
 
+    def _draw_live(self) -> None:
+        view, session = self.live_view, self.board.session
+        if view is None or session is None or not self.isVisible():
+            return
+        st = session.streams.get(view.sensor.sensor_id)
+        if st is not None:
+            view.update_from(st.ring)
+
     def _saved(self, rec, reason: str) -> None:
         self.last_recording = rec
         note = f" ({reason})" if reason else ""
         self.state_label.setText(f"Saved {rec.id}: {rec.seconds:.1f} s{note}")
         self.ctx.recordings_changed.emit()
+        self.panel.select(rec.id)
 
     def shutdown(self) -> None:
         take, self.take = self.take, None
@@ -262,10 +374,30 @@ class RecordPage(QWidget):
         self.label_combo.clear()
         self.label_combo.addItems(project.classes)
         self.label_combo.setEditText(current)
-        recs = project.recordings()
-        self.recordings.setRowCount(len(recs))
-        for row, r in enumerate(sorted(recs, key=lambda r: r.id)):
-            labels = sorted({s.label for s in r.segments})
-            for col, text in enumerate((r.id, ", ".join(labels) or "(unlabeled)", r.sensor_kind, f"{r.seconds:.1f}")):
-                self.recordings.setItem(row, col, QTableWidgetItem(text))
+        self.panel.refresh()
         self.classes.show_counts(project, target)
+
+    # ------------------------------------------------------------- preview
+    def _preview(self, rec_id) -> None:
+        project = self.ctx.project
+        self._preview_id = rec_id
+        if rec_id is None or project is None:
+            self.preview_label.setText("Select a recording to preview it.")
+            self.preview.clear_signal()
+            self.preview.hide()  # no empty axes where a take will be
+            return
+        rec = project.recording(rec_id)
+        self.preview_label.setText(f"loading {rec_id} …")
+        start_worker(_read, rec, on_result=self._show_preview, on_error=self.ctx.report)
+
+    def _show_preview(self, value) -> None:
+        rec_id, data = value
+        project = self.ctx.project
+        if rec_id != self._preview_id or project is None or rec_id not in {r.id for r in project.recordings()}:
+            return  # another one was chosen meanwhile, or it was renamed or deleted
+        rec = project.recording(rec_id)
+        self.preview.show()
+        self.preview.set_signal(data, rec.rate_hz, rec.channel_names, rec.units)
+        self.preview.set_segments(rec.segments, project.class_colors)
+        self.preview_label.setText(f"{rec.id}: {rec.seconds:.2f} s, {len(rec.segments)} segments "
+                                   f"({', '.join(sorted({s.label for s in rec.segments})) or 'unlabeled'})")

@@ -4,6 +4,11 @@ Training runs ``tinystudio train`` (the same ``train_project``) in a child proce
 by a worker, so TensorFlow never shares the window's GIL (see train_process.py). Epoch
 ends and status lines arrive as queued events. Afterwards: float and int8 confusion matrices, the
 model and arena size against the model's budget, and whether it fits each known board.
+
+No dead ends: the page says what to do when there is nothing to train yet, shows the split
+and its counts before it is applied, refuses to start into a failure it can foresee and
+offers the fix in a banner, ends every run in a plain final state (done, stopped early,
+stopped, failed), and shows the current model's results again after a restart.
 """
 
 from __future__ import annotations
@@ -28,9 +33,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tinystudio.ui import split_plan
+from tinystudio.ui.pages.split_panel import SplitPanel
+from tinystudio.ui.widgets.banner import Banner
 from tinystudio.ui.widgets.confusion import ConfusionMatrix
 from tinystudio.ui.widgets.curves import TrainingCurves
 from tinystudio.ui.workers import start_worker
+
+#: Columns of the candidate-model table: (header, (key, factor) a candidate may use, format).
+#: Written against no fixed schema: the trainer's field names may differ or be missing.
+CANDIDATE_COLUMNS = (
+    ("model", (("name", None), ("model", None), ("model_name", None)), "{}"),
+    ("accuracy", (("accuracy", None), ("int8_accuracy", None), ("test_accuracy", None)), "{:.1%}"),
+    ("int8 size", (("int8_bytes", None), ("model_bytes", None), ("size_bytes", None)), "{:,} B"),
+    ("arena", (("arena_bytes", None), ("arena", None)), "{:,} B"),
+    ("latency", (("latency_ms", None), ("latency_us", 1e-3), ("latency", None)), "{:.2f} ms"),
+)
 
 
 def _train(project_path, options, *, progress, stop, event):
@@ -45,6 +63,34 @@ def _fmt_eta(seconds: float) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
+def candidate_cell(candidate, keys, fmt: str) -> str:
+    """One table cell from a candidate (dict or object), whatever the trainer named the field."""
+    for key, factor in keys:
+        value = candidate.get(key) if isinstance(candidate, dict) else getattr(candidate, key, None)
+        if value is None:
+            continue
+        try:
+            return fmt.format(value * factor if factor else value)
+        except (ValueError, TypeError):
+            return str(value)
+    return "—"
+
+
+def readiness(project) -> str:
+    """What to do next, in words, for a project with no model being trained."""
+    if project is None:
+        return "Open or create a project (File menu), or open a ready-made one with File › Open example."
+    if not project.recordings():
+        return ("No recordings yet: record your first class on the Record page "
+                "(or File › Open example).")
+    blocker = split_plan.training_blocker(project)
+    if blocker is not None and not blocker.fix:
+        return blocker.message[0].upper() + blocker.message[1:] + "."
+    classes = split_plan.labeled_classes(project)
+    return (f"{sum(classes.values())} labeled segments in {len(classes)} classes: check the split, "
+            "then press Start training.")
+
+
 class TrainPage(QWidget):
     title = "Train"
     trained = Signal(object)  # TrainReport
@@ -57,6 +103,7 @@ class TrainPage(QWidget):
         self.model_combo = QComboBox()
         self.model_combo.currentIndexChanged.connect(self._model_chosen)
         self.budget_label = QLabel("")
+        self.budget_label.setWordWrap(True)  # the model's description is longer than the column
         self.epochs = QSpinBox()
         self.epochs.setRange(1, 1000)
         self.epochs.setValue(40)
@@ -90,10 +137,18 @@ class TrainPage(QWidget):
         self.progress = QProgressBar()
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
-        self.status = QLabel("Label some data, then train.")
+        self.status = QLabel(readiness(None))
         self.status.setWordWrap(True)
+        self.split_panel = SplitPanel(ctx)
+        self.banner = Banner()
+        self.banner.action.connect(self._apply_fix)
+        self.blocker = None
+        self._requested_epochs = 0
+        self._last_epoch = 0
         left = QVBoxLayout()
         left.addLayout(form)
+        left.addWidget(self.split_panel)
+        left.addWidget(self.banner)
         left.addLayout(buttons)
         left.addWidget(self.progress)
         left.addWidget(self.status)
@@ -113,6 +168,13 @@ class TrainPage(QWidget):
         self.fit_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)
         self.fit_table.verticalHeader().setVisible(False)
         self.fit_table.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.candidates = QTableWidget(0, len(CANDIDATE_COLUMNS))
+        self.candidates.setHorizontalHeaderLabels([c[0] for c in CANDIDATE_COLUMNS])
+        self.candidates.verticalHeader().setVisible(False)
+        self.candidates.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.candidates.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        self.candidates.setToolTip("the models the trainer tried; the chosen one is the current model")
+        self.candidates.hide()
         grid = QGridLayout()
         grid.addWidget(self.float_cm, 0, 0)
         grid.addWidget(self.int8_cm, 0, 1)
@@ -120,12 +182,17 @@ class TrainPage(QWidget):
         right.addWidget(self.curves, 2)
         right.addLayout(grid, 1)
         right.addWidget(self.size_label)
-        right.addWidget(self.fit_table, 1)
+        tables = QHBoxLayout()
+        tables.addWidget(self.fit_table, 1)
+        tables.addWidget(self.candidates, 1)
+        right.addLayout(tables, 1)
         layout = QHBoxLayout(self)
         layout.addWidget(left_w)
         layout.addLayout(right, 1)
         ctx.project_changed.connect(self._project_changed)
+        ctx.recordings_changed.connect(self._data_changed)
         self._fill_boards()
+        self._show_validation(False)
 
     # ------------------------------------------------------------ choices
     def _fill_boards(self) -> None:
@@ -164,6 +231,35 @@ class TrainPage(QWidget):
             self.epochs.setValue(int(settings["epochs"]))
         if "window_ms" in settings:
             self.window_ms.setValue(int(settings["window_ms"]))
+        self.banner.hide()
+        self._clear_results()
+        self.status.setText(readiness(project))
+        if project is not None:
+            from tinystudio.ui.train_process import load_current_report
+
+            path = project.path
+            start_worker(load_current_report, str(path),
+                         on_result=lambda r: self._loaded(path, r), on_error=self.ctx.report)
+
+    def _data_changed(self) -> None:
+        """Labels changed: the readiness line follows (a finished run's line stays)."""
+        if not self.running and self.report is None:
+            self.status.setText(readiness(self.ctx.project))
+        if self.blocker is not None and split_plan.training_blocker(self.ctx.project) is None:
+            self.banner.hide()
+            self.blocker = None
+
+    def _loaded(self, path, report) -> None:
+        project = self.ctx.project
+        if report is None or self.running or project is None or project.path != path:
+            return
+        self.show_report(report)
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1)
+        self.progress.setFormat(f"current model: {report.epochs_run} epochs")
+        self.status.setText(
+            f"Current model {Path(report.model_path).parent.name}: int8 accuracy "
+            f"{report.int8_metrics['accuracy']:.1%} on the test split. Train again to replace it.")
 
     def _model_chosen(self) -> None:
         from tinystudio.ml.models import MODELS
@@ -183,6 +279,13 @@ class TrainPage(QWidget):
         project = self.ctx.project
         if project is None or self.running:
             return
+        self.blocker = split_plan.training_blocker(project)
+        if self.blocker is not None:
+            self.banner.show_message(self.blocker.message[0].upper() + self.blocker.message[1:] + ".",
+                                     self.blocker.fix or None)
+            self.status.setText("Not started: " + self.blocker.message + ".")
+            return
+        self.banner.hide()
         train = dict(project.settings.get("train", {}))
         train["model"] = self.model_combo.currentData()
         train["epochs"] = self.epochs.value()
@@ -195,9 +298,12 @@ class TrainPage(QWidget):
         self.ctx.save_now()
         options = TrainOptions(epochs=self.epochs.value(), model=train["model"],
                                board=self.board_combo.currentData())
-        self.curves.reset()
+        self._clear_results()
+        self._requested_epochs = self.epochs.value()
+        self._last_epoch = 0
         self.progress.setRange(0, self.epochs.value())
         self.progress.setValue(0)
+        self.progress.setFormat("starting …")
         self.status.setText("starting (loading TensorFlow) …")
         self.start_button.setEnabled(False)
         self.stop_button.setEnabled(True)
@@ -206,6 +312,15 @@ class TrainPage(QWidget):
             on_event=self._event, on_progress=self._batch,
             on_result=self._done, on_error=self._failed, on_finished=self._finished,
         )
+
+    def _apply_fix(self) -> None:
+        """The banner's button: apply the split that removes the blocker, then train."""
+        blocker, self.blocker = self.blocker, None
+        self.banner.hide()
+        if blocker is None or blocker.choice is None:
+            return
+        if self.split_panel.apply(blocker.choice) is not None:
+            self.start()
 
     def stop(self) -> None:
         if self.worker is not None:
@@ -217,6 +332,9 @@ class TrainPage(QWidget):
             self.status.setText(message)
             return
         self.curves.add_epoch(message)
+        self._last_epoch = message.epoch
+        if message.val_loss is not None:
+            self._show_validation(True)
         self.progress.setRange(0, message.epochs)
         self.progress.setValue(message.epoch)
         self.progress.setFormat(f"epoch %v / %m — ETA {_fmt_eta(message.eta_seconds)}")
@@ -229,6 +347,51 @@ class TrainPage(QWidget):
         self.progress.setFormat(f"epoch {b.epoch} batch {b.batch}/{b.batches}")
 
     def _done(self, report) -> None:
+        self.show_report(report)
+        epochs = self._requested_epochs or report.epochs_run
+        early = report.epochs_run < epochs
+        self.progress.setRange(0, max(1, report.epochs_run))
+        self.progress.setValue(max(1, report.epochs_run))
+        self.progress.setFormat(f"done: {report.epochs_run} epochs" + (" (stopped early)" if early else ""))
+        text = f"Done: int8 accuracy {report.int8_metrics['accuracy']:.1%} on the test split."
+        if early:
+            text += (f" Stopped early after epoch {report.epochs_run} of {epochs}: no improvement for "
+                     "a while, so the best epoch's weights are kept.")
+        if not any(h.get("val_loss") is not None for h in report.history):
+            text += " No validation curve: too few training examples to hold some out."
+        self.status.setText(text)
+        self.ctx.model_path = report.model_path
+        self.ctx.model_changed.emit(report.model_path)
+        self.trained.emit(report)
+
+    def _clear_results(self) -> None:
+        self.report = None
+        self.curves.reset()
+        self._show_validation(False)
+        for cm in (self.float_cm, self.int8_cm):
+            cm.set_matrix([], [])
+            cm.setTitle(cm.title().split(" —")[0])
+        self.size_label.setText("")
+        self.fit_table.setRowCount(0)
+        self.candidates.setRowCount(0)
+        self.candidates.hide()
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.progress.setFormat("")
+
+    def _show_validation(self, shown: bool) -> None:
+        """List the "validation" curves only when they are drawn (the trainer holds out
+        validation examples only above a minimum training-set size)."""
+        for plot, key in ((self.curves.loss_plot, "val_loss"), (self.curves.acc_plot, "val_accuracy")):
+            legend, curve = plot.legend, self.curves.curves[key]
+            listed = any(getattr(sample, "item", None) is curve for sample, _label in legend.items)
+            if shown and not listed:
+                legend.addItem(curve, "validation")
+            elif not shown and listed:
+                legend.removeItem(curve)
+
+    def show_report(self, report) -> None:
+        """Matrices, sizes, board verdicts, curves and candidates of a finished run."""
         self.report = report
         labels = report.classes
         self.float_cm.set_matrix(labels, report.float_metrics["confusion"], report.float_metrics["accuracy"])
@@ -243,19 +406,48 @@ class TrainPage(QWidget):
             mark = "✔" if report.fits.get(board) else "✘"
             self.fit_table.setItem(row, 0, QTableWidgetItem(f"{mark} {board}"))
             self.fit_table.setItem(row, 1, QTableWidgetItem(msg))
-        self.status.setText(f"done: int8 accuracy {report.int8_metrics['accuracy']:.1%} on the test split")
-        self.ctx.model_path = report.model_path
-        self.ctx.model_changed.emit(report.model_path)
-        self.trained.emit(report)
+        if not self.curves.epochs and report.history:
+            self._draw_history(report.history)
+        self._show_candidates(getattr(report, "candidates", None))
+
+    def _draw_history(self, history) -> None:
+        from tinystudio.ml.trainer import EpochProgress
+
+        names = {f for f in EpochProgress.__dataclass_fields__}
+        for h in history:
+            if isinstance(h, dict):
+                try:
+                    p = EpochProgress(**{k: v for k, v in h.items() if k in names})
+                except TypeError:
+                    return
+                self.curves.add_epoch(p)
+                if p.val_loss is not None:
+                    self._show_validation(True)
+
+    def _show_candidates(self, candidates) -> None:
+        rows = [c for c in (candidates or []) if isinstance(c, dict) or hasattr(c, "__dict__")]
+        self.candidates.setVisible(bool(rows))
+        self.candidates.setRowCount(len(rows))
+        for r, cand in enumerate(rows):
+            for col, (_header, keys, fmt) in enumerate(CANDIDATE_COLUMNS):
+                self.candidates.setItem(r, col, QTableWidgetItem(candidate_cell(cand, keys, fmt)))
 
     def _failed(self, exc) -> None:
         from tinystudio.ml.trainer import TrainingStopped
 
+        self.progress.setValue(self._last_epoch)
         if isinstance(exc, TrainingStopped):
-            self.status.setText(str(exc))
+            self.progress.setFormat(f"stopped at epoch {self._last_epoch}")
+            self.status.setText(str(exc)[0].upper() + str(exc)[1:] + ".")
         else:
-            self.status.setText(f"training failed: {exc}")
+            self.progress.setFormat("failed")
+            self.status.setText(f"Training failed: {exc}")
             self.ctx.report(exc)
+            project = self.ctx.project
+            self.blocker = split_plan.training_blocker(project) if project is not None else None
+            if self.blocker is not None and self.blocker.fix:  # a failure with a known fix: offer it
+                self.banner.show_message(self.blocker.message[0].upper() + self.blocker.message[1:] + ".",
+                                         self.blocker.fix)
 
     def _finished(self) -> None:
         self.start_button.setEnabled(True)

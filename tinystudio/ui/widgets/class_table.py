@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from PySide6.QtWidgets import QProgressBar, QTableWidget, QTableWidgetItem
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHeaderView, QProgressBar, QTableWidget, QTableWidgetItem
 
 
 class ClassTable(QTableWidget):
@@ -13,7 +14,10 @@ class ClassTable(QTableWidget):
         self.setHorizontalHeaderLabels(["class", "segments", "of target"])
         self.verticalHeader().setVisible(False)
         self.setEditTriggers(QTableWidget.NoEditTriggers)
-        self.horizontalHeader().setStretchLastSection(True)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.Stretch)  # the bar takes what is left
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.setMaximumHeight(180)
         self.counts: dict[str, int] = {}
 

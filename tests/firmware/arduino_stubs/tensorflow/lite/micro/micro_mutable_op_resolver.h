@@ -2,10 +2,19 @@
 typedef enum { kTfLiteOk = 0, kTfLiteError = 1 } TfLiteStatus;
 namespace tflite {
 struct MicroOpResolver {};
+/* The Add* methods of TFLM's MicroMutableOpResolver for the ops in
+ * firmware_recorders/tflm_glue/src/ts_tflm_ops.h (names as in TFLM's
+ * micro_mutable_op_resolver.h); an op added to the table needs its method here. */
 template <unsigned N> struct MicroMutableOpResolver : MicroOpResolver {
-    TfLiteStatus AddConv2D(); TfLiteStatus AddDepthwiseConv2D(); TfLiteStatus AddFullyConnected();
-    TfLiteStatus AddReshape(); TfLiteStatus AddSoftmax(); TfLiteStatus AddMaxPool2D();
-    TfLiteStatus AddAveragePool2D(); TfLiteStatus AddMean(); TfLiteStatus AddAdd();
-    TfLiteStatus AddMul(); TfLiteStatus AddQuantize(); TfLiteStatus AddDequantize();
+    TfLiteStatus AddAbs(); TfLiteStatus AddAdd(); TfLiteStatus AddAveragePool2D();
+    TfLiteStatus AddConcatenation(); TfLiteStatus AddConv2D(); TfLiteStatus AddDepthwiseConv2D();
+    TfLiteStatus AddDequantize(); TfLiteStatus AddExpandDims(); TfLiteStatus AddFullyConnected();
+    TfLiteStatus AddLogistic(); TfLiteStatus AddMaxPool2D(); TfLiteStatus AddMaximum();
+    TfLiteStatus AddMean(); TfLiteStatus AddMinimum(); TfLiteStatus AddMul(); TfLiteStatus AddNeg();
+    TfLiteStatus AddPack(); TfLiteStatus AddPad(); TfLiteStatus AddQuantize(); TfLiteStatus AddReduceMax();
+    TfLiteStatus AddRelu(); TfLiteStatus AddRelu6(); TfLiteStatus AddReshape(); TfLiteStatus AddRsqrt();
+    TfLiteStatus AddShape();
+    TfLiteStatus AddSoftmax(); TfLiteStatus AddSqrt(); TfLiteStatus AddSquaredDifference();
+    TfLiteStatus AddSqueeze(); TfLiteStatus AddStridedSlice(); TfLiteStatus AddSub(); TfLiteStatus AddSum();
 };
 }

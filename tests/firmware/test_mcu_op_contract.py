@@ -1,0 +1,108 @@
+"""The op contract: every model TinyStudio builds or ships uses only ops the board glue registers.
+
+The glue's op table (firmware_recorders/tflm_glue/src/ts_tflm_ops.h) is parsed by
+tinystudio.ml.op_contract; the same table is compiled into the glue (TFLM resolver) and
+into the firmware's model check. Builders are discovered from the MODELS registry, so a
+new builder is covered without touching this file.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tinystudio.errors import TrainingError
+from tinystudio.ml import op_contract
+from tinystudio.ml.models import MODELS
+
+GLUE = Path(__file__).resolve().parents[2] / "firmware_recorders" / "tflm_glue" / "src"
+#: What ts_tflm.cpp registered before the contract existed (its 12 AddXxx() calls).
+GLUE_BEFORE = frozenset({"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "RESHAPE", "SOFTMAX",
+                         "MAX_POOL_2D", "AVERAGE_POOL_2D", "MEAN", "ADD", "MUL", "QUANTIZE",
+                         "DEQUANTIZE"})  # fmt: skip
+#: Ops that a feature front end in the graph is expected to use (statistics of a window).
+FEATURE_OPS = ("MEAN", "MUL", "SUB", "SQRT", "RSQRT", "REDUCE_MAX", "NEG", "SUM", "ABS",
+               "FULLY_CONNECTED", "CONCATENATION", "RESHAPE", "SQUARED_DIFFERENCE", "MAXIMUM",
+               "MINIMUM", "STRIDED_SLICE", "PACK")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def int8_models(builder_models: dict[str, bytes]) -> dict[str, bytes]:
+    return builder_models
+
+
+def _schema_codes() -> dict[str, int]:
+    from tflite_micro.python.tflite_micro import runtime
+
+    return {k: v for k, v in vars(runtime.schema_fb.BuiltinOperator).items() if not k.startswith("_")}
+
+
+def test_op_table_matches_the_tflite_schema_and_tflm() -> None:
+    from tinystudio.ml.tflm import TFLM_BUILTIN_OPS
+
+    table = op_contract.glue_ops()
+    schema = _schema_codes()
+    assert len(table) >= 20
+    for name, code in table.items():
+        assert schema.get(name) == code, f"ts_tflm_ops.h: {name} has code {code}, the schema says {schema.get(name)}"
+        assert name in TFLM_BUILTIN_OPS, f"ts_tflm_ops.h registers {name}, which TFLM has no kernel for"
+    assert set(FEATURE_OPS) <= set(table)
+    # the board's names for its error messages (ts_tflite_names.h) are the schema's
+    names = re.findall(r'"([A-Z0-9_]+)"', (GLUE / "ts_tflite_names.h").read_text())
+    assert names == [n for n, _ in sorted(schema.items(), key=lambda kv: kv[1])]
+
+
+def test_glue_registers_exactly_the_table() -> None:
+    cpp = (GLUE / "ts_tflm.cpp").read_text()
+    assert "MicroMutableOpResolver<TS_TFLM_N_OPS>" in cpp
+    assert "TS_TFLM_OPS(TS_TFLM_REGISTER_)" in cpp
+    assert re.findall(r"g_resolver\.Add\w+\(", cpp) == [], "register ops only through ts_tflm_ops.h"
+    assert "ts_tflm_check(" in cpp  # the firmware's own check runs before TFLM
+    header = (GLUE / "ts_tflm.h").read_text()
+    assert 'extern "C" {' in header and header.count("#ifdef __cplusplus") == 2
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_every_model_builder_runs_on_the_board_glue(name: str, int8_models: dict[str, bytes]) -> None:
+    ops = op_contract.check_model_ops(int8_models[name], name, "any board")
+    assert ops == sorted(set(ops), key=ops.index)  # listed once each, in model order
+
+
+@pytest.mark.parametrize("file", ["hello_world_int8.tflite", "micro_speech_quantized.tflite"])
+def test_shipped_models_run_on_the_board_glue(file: str, tflm_models: Path) -> None:
+    op_contract.check_model_ops((tflm_models / file).read_bytes(), file, "any board")
+
+
+def test_the_glue_before_the_contract_could_not_run_the_default_models(int8_models: dict[str, bytes]) -> None:
+    """The regression this contract exists for: EXPAND_DIMS (Keras Conv1D) for imu_cnn,
+    SHAPE/STRIDED_SLICE/PACK (Keras Reshape) for reference_dense."""
+    with pytest.raises(TrainingError, match=r"imu_cnn needs TFLite op EXPAND_DIMS, which"):
+        op_contract.check_model_ops(int8_models["imu_cnn"], "imu_cnn", "nano", GLUE_BEFORE)
+    with pytest.raises(TrainingError, match=r"ops SHAPE, STRIDED_SLICE, PACK, which"):
+        op_contract.check_model_ops(int8_models["reference_dense"], "reference_dense", "nano", GLUE_BEFORE)
+
+
+def test_train_board_refuses_a_model_needing_an_unregistered_op(tmp_path: Path, punch_csv: Path,
+                                                                flex_csv: Path, monkeypatch) -> None:
+    """`train --board` checks the untrained model first: no training time is wasted."""
+    from tinystudio.dataset import Project
+    from tinystudio.dataset.importers import import_paths
+    from tinystudio.ml.pipeline import TrainOptions, train_project
+
+    dest = tmp_path / "pf"
+    import_paths(dest, [punch_csv], label="punch")
+    import_paths(dest, [flex_csv], label="flex")
+    before = (dest / "project.json").read_bytes() if (dest / "project.json").exists() else None
+    table = {k: v for k, v in op_contract.glue_ops().items() if k != "EXPAND_DIMS"}
+    monkeypatch.setattr(op_contract, "glue_ops", lambda: table)
+    statuses: list[str] = []
+    with pytest.raises(TrainingError) as err:
+        train_project(dest, TrainOptions(board="nano33ble_rev1", epochs=1), on_status=statuses.append)
+    assert "imu_cnn needs TFLite op EXPAND_DIMS" in str(err.value)
+    assert "Arduino Nano 33 BLE Sense" in str(err.value)
+    assert "training" not in statuses  # refused before training started
+    assert not list(dest.glob("models/*")) and Project.open(dest).classes
+    if before is not None:
+        assert (dest / "project.json").read_bytes() == before
