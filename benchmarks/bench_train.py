@@ -137,7 +137,9 @@ def ei_project(data: Path, dest: Path) -> Path:
         for rid in import_paths(dest, sorted((data / category).glob("*.json"))).ids:
             assignments[rid] = side
     project = Project.open(dest)
-    project.set_split({"by": "imported"}, assignments)
+    from tinystudio.dataset.importers import keep_imported_split
+
+    keep_imported_split(project, assignments)
     project.save()
     return dest
 

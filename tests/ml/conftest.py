@@ -135,6 +135,8 @@ def make_ei_project(dest: Path, ei_dir: Path, train_per_class: int | None = None
             assignments[rid] = side
     project = Project.open(dest)
     if with_split:
-        project.set_split({"by": "imported"}, assignments)
+        from tinystudio.dataset.importers import keep_imported_split
+
+        keep_imported_split(project, assignments)  # how the importers store a source's split
     project.save()
     return dest

@@ -62,7 +62,7 @@ def test_split_by_subject_and_imported_flag(tmp_path):
     assert len(test_subjects) == 1 and plan.notes[0].startswith("subjects in test")
     with pytest.raises(DatasetError, match="split by 'random'"):
         plan_split(p, 0.2, by="random")
-    assert is_imported({"by": "imported"}) and not is_imported({"by": "recording"})
+    assert is_imported({"by": "recording", "source": "import"}) and not is_imported({"by": "recording"})
 
 
 def test_split_command_preview_and_apply(tmp_path, capsys):

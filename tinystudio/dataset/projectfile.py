@@ -231,9 +231,16 @@ def validate_project(jpath: Path, data) -> None:
                 raise _fail(jpath, f"{where}.label", "must be non-empty text")
 
 
+#: ``tinystudio.dataset.splits.STRATEGIES`` (kept literal here: this module imports nothing above it)
+SPLIT_STRATEGIES = ("recording", "segment", "subject", "time")
+
+
 def _validate_split(jpath: Path, split: dict) -> None:
-    if split.get("by") not in (None, "recording", "segment"):
-        raise _fail(jpath, "split.by", f"is {split['by']!r}; use \"recording\" or \"segment\"")
+    if split.get("by") not in (None, *SPLIT_STRATEGIES):
+        raise _fail(jpath, "split.by", f"is {split['by']!r}; use one of {', '.join(SPLIT_STRATEGIES)}")
+    cuts = split.get("time_cuts", {})
+    if not isinstance(cuts, dict) or not all(_is_int(v) and v >= 0 for v in cuts.values()):
+        raise _fail(jpath, "split.time_cuts", "must map segment ids to sample indices >= 0")
     tf = split.get("test_fraction", 0.0)
     if isinstance(tf, bool) or not isinstance(tf, (int, float)) or not (0.0 <= tf < 1.0) or math.isnan(tf):
         raise _fail(jpath, "split.test_fraction", f"is {tf!r}; use a number in [0, 1)")

@@ -15,8 +15,8 @@ so no window is in both sets. Every fallback is said in the plan's ``notes``.
 
 On disk (``project.json`` ``split``): ``assignments`` maps recording or segment ids to
 'train'/'test' as before; ``time_cuts`` is optional and older readers ignore it. A split
-whose ``by`` is ``imported`` came with the data (Edge Impulse's training/testing
-category); training keeps it.
+whose ``source`` is ``import`` came with the data (Edge Impulse's training/testing
+category, stored by ``importers.keep_imported_split``); training keeps it.
 
 The GUI calls :func:`plan_split` to preview counts and :func:`apply_split` to store them.
 """
@@ -37,8 +37,9 @@ STRATEGIES = ("recording", "segment", "subject", "time")
 
 
 def is_imported(config: dict) -> bool:
-    """A split that came with the data (kept by training, replaced only on request)."""
-    return config.get("by") == "imported" or bool(config.get("imported"))
+    """A split that came with the data (kept by training, replaced only on request); the
+    importers mark it ``"source": "import"`` (``importers.keep_imported_split``)."""
+    return config.get("source") == "import" or bool(config.get("imported"))
 
 
 @dataclass(frozen=True)

@@ -96,7 +96,7 @@ class TrainReport:
     baseline: dict | None = None  # baseline.BaselineResult.to_dict()
     unknown_test: dict = field(default_factory=dict)  # label -> {"windows", "predicted"}
     warnings: list[str] = field(default_factory=list)
-    split: dict = field(default_factory=dict)  # {"by", "notes", "made_for_this_run"}
+    split: dict = field(default_factory=dict)  # {"by", "notes", "made_for_this_run", "imported"}
     image_variant: dict = field(default_factory=dict)  # the other colour mode's figures
     window_ms: float = 0.0
     stride_ms: float = 0.0
@@ -140,7 +140,8 @@ def _auto_split(project, options: TrainOptions, on_status, reason: str, min_leng
     apply_split(project, plan)
     _status(on_status, f"{reason}: made a split by recording ({options.test_fraction:.0%} test), "
                        "saved with the model" + "".join(f"; {n}" for n in plan.notes))
-    return {"by": plan.config["by"], "notes": [reason, *plan.notes], "made_for_this_run": True}
+    return {"by": plan.config["by"], "notes": [reason, *plan.notes], "made_for_this_run": True,
+            "imported": False}
 
 
 def _save_split(path: Path, config: dict) -> None:
@@ -182,8 +183,10 @@ def train_project(
         settings["grayscale"] = bool(options.grayscale)
     budget = F.board(options.board) if options.board else None
     before = project.split_config
+    from tinystudio.dataset.splits import is_imported
+
     split_info = {"by": before.get("by"), "notes": list(before.get("notes", [])),
-                  "made_for_this_run": False}
+                  "made_for_this_run": False, "imported": is_imported(before)}
     try:
         report = _train(project, settings, options, budget, on_epoch, on_batch, on_status,
                         stop, t0, split_info)
