@@ -28,11 +28,12 @@ def test_one_take_per_class_previews_by_segment_and_refuses_an_empty_test_set(tm
     assert seg.ok and seg.counts == {"punch": {"train": 8, "test": 2, "unassigned": 0},
                                       "flex": {"train": 8, "test": 2, "unassigned": 0}}
     rec = split_plan.preview(project, SplitChoice("recording", 0.2))
-    assert not rec.ok and rec.total("test") == 0
-    assert "split by segment" in rec.problems[0]
+    # one take per class: by recording falls back to a split by segment and says so
+    assert rec.ok and rec.total("test") == 4
+    assert any("split by segment" in n for n in rec.notes)
     assert project.split_config.get("assignments", {}) == {}  # previews change nothing
 
-    split_plan.apply(project, SplitChoice("recording", 0.2))  # the old trap, made anyway
+    split_plan.apply(project, SplitChoice("segment", 0.0))  # a trap still: nothing in test
     blocker = split_plan.training_blocker(project)
     assert "test set would be empty" in blocker.message
     assert blocker.fix == "Split by segment and train" and blocker.choice.by == "segment"

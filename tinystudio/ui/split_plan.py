@@ -110,10 +110,10 @@ def current(project) -> SplitChoice | None:
 # ------------------------------------------------------------------ preview and apply
 
 
-def _assign(project, choice: SplitChoice) -> tuple[dict[str, str], dict[str, int]]:
-    """Compute and store the split (the one call into the dataset's split code):
-    ``(assignments, time_cuts)``. Classes a strategy cannot give a test example fall back
-    to a split by segment or by time (``plan_split``'s notes say which)."""
+def _assign(project, choice: SplitChoice):
+    """Compute and store the split (the one call into the dataset's split code); returns
+    the ``SplitPlan``. Classes a strategy cannot give a test example fall back to a split
+    by segment or by time, and the plan's notes say which."""
     from tinystudio.dataset.splits import apply_split, plan_split
 
     if choice.by == "subject":
@@ -121,7 +121,7 @@ def _assign(project, choice: SplitChoice) -> tuple[dict[str, str], dict[str, int
     else:
         plan = plan_split(project, choice.test_fraction, choice.seed, choice.by)
     apply_split(project, plan)
-    return plan.assignments, plan.time_cuts
+    return plan
 
 
 def _count(project, assignments: dict[str, str], cuts=None) -> dict[str, dict[str, int]]:
@@ -165,19 +165,21 @@ def preview(project, choice: SplitChoice) -> SplitPreview:
     """The counts ``choice`` would give; the project's own split is left as it was."""
     before = project.split_config
     try:
-        assignments, cuts = _assign(project, choice)
+        plan = _assign(project, choice)
     except TinyStudioError as exc:
         return SplitPreview(choice, problems=[str(exc)])
     finally:
         project.set_split({k: v for k, v in before.items() if k != "assignments"},
                           before.get("assignments", {}))
-    return _judge(SplitPreview(choice, _count(project, assignments, cuts)), project)
+    return _judge(SplitPreview(choice, _count(project, plan.assignments, plan.time_cuts),
+                               notes=list(plan.notes)), project)
 
 
 def apply(project, choice: SplitChoice) -> SplitPreview:
     """Store the split in the project (the caller saves); returns what it gave."""
-    assignments, cuts = _assign(project, choice)
-    return _judge(SplitPreview(choice, _count(project, assignments, cuts)), project)
+    plan = _assign(project, choice)
+    return _judge(SplitPreview(choice, _count(project, plan.assignments, plan.time_cuts),
+                               notes=list(plan.notes)), project)
 
 
 def state(project) -> SplitPreview | None:
