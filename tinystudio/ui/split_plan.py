@@ -152,12 +152,6 @@ def _judge(preview: SplitPreview, project) -> SplitPreview:
             preview.problems.append(f"class {name!r} would have no training segment")
         elif n["test"] == 0 and preview.total("test"):
             preview.notes.append(f"class {name!r} has no test segment: its accuracy cannot be measured")
-    if preview.choice.by == "recording":
-        per_class = takes_per_class(project)
-        few = sorted(c for c in counts if per_class.get(c, 0) < 2)
-        if few:
-            preview.notes.append(f"{', '.join(map(repr, few))}: one take only; by recording it cannot be on "
-                                 "both sides")
     return preview
 
 
