@@ -48,3 +48,4 @@ def _connect_virtual(qtbot, window, replay=None, sensors=("imu",), timeout=30_00
 @pytest.fixture
 def connect_virtual(qtbot):
     return lambda window, **kw: _connect_virtual(qtbot, window, **kw)
+

@@ -4,21 +4,13 @@ from replayed punch/flex data, auto-label, train a few epochs, flash, see predic
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from ui_helpers import record_take
 
 pytestmark = pytest.mark.slow
 
 
 def _record(qtbot, window, label: str, seconds: float) -> None:
-    page = window.record_page
-    page.label_combo.setEditText(label)
-    page.duration.setValue(seconds)
-    page.countdown.setValue(0)
-    before = page.last_recording
-    qtbot.mouseClick(page.record_button, Qt.LeftButton)
-    assert page.recording
-    qtbot.waitUntil(lambda: page.last_recording is not before, timeout=seconds * 1000 + 20_000)
-    rec = page.last_recording
+    rec = record_take(qtbot, window, label, seconds)
     assert rec.n_samples == round(seconds * rec.rate_hz)
     assert [s.label for s in rec.segments] == [label]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from ui_helpers import record_take
 
 from tinystudio.ui import split_plan
 from tinystudio.ui.board_model import Holds
@@ -19,16 +20,7 @@ pytestmark = pytest.mark.slow
 
 
 def _record(qtbot, window, label: str, seconds: float):
-    page = window.record_page
-    window.show_page("Record")
-    page.label_combo.setEditText(label)
-    page.duration.setValue(seconds)
-    page.countdown.setValue(0)
-    before = page.last_recording
-    qtbot.mouseClick(page.record_button, Qt.LeftButton)
-    assert page.recording
-    qtbot.waitUntil(lambda: page.last_recording is not before, timeout=seconds * 1000 + 20_000)
-    return page.last_recording
+    return record_take(qtbot, window, label, seconds)
 
 
 def _visible_texts(window) -> list[str]:

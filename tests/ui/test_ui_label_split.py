@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from tinystudio.dataset.importers import import_paths
+from ui_helpers import open_punch_flex
 
 
 def test_one_take_per_class_splits_by_segment(qtbot, window, punch_csv, flex_csv):
-    path = window.ctx.project.path
-    import_paths(path, [punch_csv], label="punch")
-    import_paths(path, [flex_csv], label="flex")
-    window.open_project(path)
-    qtbot.waitUntil(lambda: window.ctx.project is not None and len(window.ctx.project.recordings()) == 2,
-                    timeout=10_000)
+    open_punch_flex(qtbot, window, punch_csv, flex_csv)
     page = window.label_page
     page.test_fraction.setValue(0.2)
     with qtbot.waitSignal(window.ctx.status, timeout=5_000) as blocker:
