@@ -50,6 +50,11 @@ def test_connect_record_label_train_flash_infer(qtbot, window, connect_virtual, 
     assert train.int8_cm.table.rowCount() == 2
     assert sum(map(sum, train.int8_cm.matrix)) == report.int8_metrics["n"] > 0
     assert train.fit_table.rowCount() >= 1
+    # no model pinned: the search ran, and its candidates are on the page
+    assert train.model_combo.currentData() is None
+    names = [train.candidates.item(r, 0).text() for r in range(train.candidates.rowCount())]
+    assert {n.split(" ")[0] for n in names[:-1]} == {"imu_cnn", "imu_features"}
+    assert sum("(chosen)" in n for n in names) == 1 and names[-1].startswith("baseline")
 
     window.show_page("Deploy")
     deploy = window.deploy_page

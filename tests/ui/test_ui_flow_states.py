@@ -98,12 +98,14 @@ def _report(tmp_path, **extra):
 def test_train_page_final_state_after_early_stop_and_candidates(qtbot, window, tmp_path):
     from tinystudio.ui.train_process import read_report
 
-    candidates = [
-        {"name": "imu_cnn", "accuracy": 0.93, "int8_bytes": 4321, "arena_bytes": 2100, "latency_us": 850},
-        {"model": "imu_dense", "int8_accuracy": 0.88, "model_bytes": 9000, "arena": 1500, "latency_ms": 0.4},
+    candidates = [  # the fields of ml.search.Candidate.to_dict()
+        {"name": "imu_cnn", "accuracy": 0.93, "model_bytes": 4321, "arena_bytes": 2100, "latency_ms": 0.85,
+         "chosen": True},
+        {"name": "imu_features", "accuracy": 0.88, "model_bytes": 9000, "arena_bytes": 1500, "latency_ms": 0.4},
         {"name": "odd", "accuracy": "n/a"},
     ]
-    report = read_report(_report(tmp_path, candidates=candidates, future_field=1))
+    baseline = {"method": "nearest neighbour", "val_accuracy": 0.9}
+    report = read_report(_report(tmp_path, candidates=candidates, baseline=baseline, future_field=1))
     assert report.candidates == candidates  # a field the dataclass does not know is kept
     train = window.train_page
     window.show_page("Train")
@@ -115,11 +117,12 @@ def test_train_page_final_state_after_early_stop_and_candidates(qtbot, window, t
     listed = [label.text for _s, label in train.curves.loss_plot.legend.items]
     assert listed == ["train"]  # "validation" is not listed when it is not drawn
     table = train.candidates
-    assert table.isVisible() and table.rowCount() == 3
-    rows = [[table.item(r, c).text() for c in range(table.columnCount())] for r in range(3)]
-    assert rows[0] == ["imu_cnn", "93.0%", "4,321 B", "2,100 B", "0.85 ms"]
-    assert rows[1] == ["imu_dense", "88.0%", "9,000 B", "1,500 B", "0.40 ms"]
-    assert rows[2] == ["odd", "n/a", "—", "—", "—"]
+    assert table.isVisible() and table.rowCount() == 4
+    rows = [[table.item(r, c).text() for c in range(table.columnCount())] for r in range(4)]
+    assert rows[0] == ["imu_cnn (chosen)", "93.0%", "4,321 B", "2,100 B", "0.85 ms"]
+    assert rows[1] == ["imu_features", "88.0%", "9,000 B", "1,500 B", "0.40 ms"]
+    assert rows[2] == ["odd", "n/a", "–", "–", "–"]
+    assert rows[3] == ["baseline: nearest neighbour", "90.0%", "–", "–", "–"]
     assert len(train.curves.epochs) == 47  # the curves come from the report's history
 
     train._done(read_report(_report(tmp_path)))  # no candidates: no empty table

@@ -59,9 +59,14 @@ def train_in_process(project_path, options, *, progress, stop, event):
     cmd = [sys.executable, "-m", "tinystudio", "train", str(project_path), "--json",
            "--seed", str(options.seed)]
     for flag, value in (("--epochs", options.epochs), ("--board", options.board),
-                        ("--model", options.model)):
+                        ("--model", options.model), ("--window-ms", options.window_ms),
+                        ("--stride-ms", options.stride_ms)):
         if value is not None:
             cmd += [flag, str(value)]
+    if options.candidates:
+        cmd += ["--candidates", ",".join(options.candidates)]
+    if options.grayscale is not None:
+        cmd.append("--grayscale" if options.grayscale else "--color")
     event("starting the trainer (loading TensorFlow) …")
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             stdin=subprocess.DEVNULL, env=env, text=True,

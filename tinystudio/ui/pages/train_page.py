@@ -40,14 +40,14 @@ from tinystudio.ui.widgets.confusion import ConfusionMatrix
 from tinystudio.ui.widgets.curves import TrainingCurves
 from tinystudio.ui.workers import start_worker
 
-#: Columns of the candidate-model table: (header, (key, factor) a candidate may use, format).
-#: Written against no fixed schema: the trainer's field names may differ or be missing.
+#: Columns of the candidate-model table: (header, the candidate's field, format). The
+#: fields are those of ``ml.search.Candidate.to_dict()`` as stored in report.json.
 CANDIDATE_COLUMNS = (
-    ("model", (("name", None), ("model", None), ("model_name", None)), "{}"),
-    ("accuracy", (("accuracy", None), ("int8_accuracy", None), ("test_accuracy", None)), "{:.1%}"),
-    ("int8 size", (("int8_bytes", None), ("model_bytes", None), ("size_bytes", None)), "{:,} B"),
-    ("arena", (("arena_bytes", None), ("arena", None)), "{:,} B"),
-    ("latency", (("latency_ms", None), ("latency_us", 1e-3), ("latency", None)), "{:.2f} ms"),
+    ("model", "name", "{}"),
+    ("validation acc.", "accuracy", "{:.1%}"),
+    ("int8 size", "model_bytes", "{:,} B"),
+    ("arena", "arena_bytes", "{:,} B"),
+    ("latency", "latency_ms", "{:.2f} ms"),
 )
 
 
@@ -63,17 +63,15 @@ def _fmt_eta(seconds: float) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-def candidate_cell(candidate, keys, fmt: str) -> str:
-    """One table cell from a candidate (dict or object), whatever the trainer named the field."""
-    for key, factor in keys:
-        value = candidate.get(key) if isinstance(candidate, dict) else getattr(candidate, key, None)
-        if value is None:
-            continue
-        try:
-            return fmt.format(value * factor if factor else value)
-        except (ValueError, TypeError):
-            return str(value)
-    return "—"
+def candidate_cell(candidate: dict, key: str, fmt: str) -> str:
+    """One table cell; a field the run did not measure shows as a dash."""
+    value = candidate.get(key)
+    if value is None:
+        return "–"
+    try:
+        return fmt.format(value)
+    except (ValueError, TypeError):
+        return str(value)
 
 
 def readiness(project) -> str:
@@ -213,18 +211,19 @@ class TrainPage(QWidget):
         return kinds.pop() if len(kinds) == 1 else None
 
     def _project_changed(self, project) -> None:
-        from tinystudio.ml.models import DEFAULT_MODEL, MODELS
+        from tinystudio.ml.models import MODELS
 
         kind = self._sensor_kind()
         self.model_combo.blockSignals(True)
         self.model_combo.clear()
+        self.model_combo.addItem("Automatic (model search)", None)
         for spec in MODELS.values():
             if kind is None or spec.sensor_kind == kind:
                 self.model_combo.addItem(f"{spec.name} ({spec.sensor_kind})", spec.name)
         self.model_combo.blockSignals(False)
         settings = (project.settings.get("train", {}) if project is not None else {})
-        name = settings.get("model") or DEFAULT_MODEL.get(kind or "imu")
-        idx = self.model_combo.findData(name)
+        name = settings.get("model")  # none pinned: the search (the default)
+        idx = self.model_combo.findData(name) if name in MODELS else 0
         self.model_combo.setCurrentIndex(max(0, idx))
         self._model_chosen()
         if "epochs" in settings:
@@ -267,6 +266,9 @@ class TrainPage(QWidget):
         spec = MODELS.get(self.model_combo.currentData())
         if spec is not None:
             self.budget_label.setText(f"≤ {spec.budget_bytes:,} B int8 — {spec.description}")
+        else:
+            self.budget_label.setText("Trains every candidate that fits the board, keeps the best on "
+                                      "validation folds, and reports a nearest-neighbour baseline beside it.")
 
     # ------------------------------------------------------------ running
     @property
@@ -287,7 +289,10 @@ class TrainPage(QWidget):
             return
         self.banner.hide()
         train = dict(project.settings.get("train", {}))
-        train["model"] = self.model_combo.currentData()
+        if self.model_combo.currentData():
+            train["model"] = self.model_combo.currentData()
+        else:
+            train.pop("model", None)  # no pin: the model search chooses
         train["epochs"] = self.epochs.value()
         train["learning_rate"] = self.learning_rate.value()
         if self.window_ms.value():
@@ -296,8 +301,9 @@ class TrainPage(QWidget):
             train.pop("window_ms", None)
         project.settings["train"] = train
         self.ctx.save_now()
-        options = TrainOptions(epochs=self.epochs.value(), model=train["model"],
-                               board=self.board_combo.currentData())
+        options = TrainOptions(epochs=self.epochs.value(), model=train.get("model"),
+                               board=self.board_combo.currentData(),
+                               window_ms=train.get("window_ms"))
         self._clear_results()
         self._requested_epochs = self.epochs.value()
         self._last_epoch = 0
@@ -408,7 +414,7 @@ class TrainPage(QWidget):
             self.fit_table.setItem(row, 1, QTableWidgetItem(msg))
         if not self.curves.epochs and report.history:
             self._draw_history(report.history)
-        self._show_candidates(getattr(report, "candidates", None))
+        self._show_candidates(getattr(report, "candidates", None), getattr(report, "baseline", None))
 
     def _draw_history(self, history) -> None:
         from tinystudio.ml.trainer import EpochProgress
@@ -424,13 +430,21 @@ class TrainPage(QWidget):
                 if p.val_loss is not None:
                     self._show_validation(True)
 
-    def _show_candidates(self, candidates) -> None:
-        rows = [c for c in (candidates or []) if isinstance(c, dict) or hasattr(c, "__dict__")]
+    def _show_candidates(self, candidates, baseline=None) -> None:
+        """The search's candidates (the chosen one marked) and, last, the classical
+        baseline scored on the same folds, so a user sees whether the network earns its size."""
+        rows = [dict(c) for c in (candidates or []) if isinstance(c, dict)]
+        for c in rows:
+            if c.get("chosen"):
+                c["name"] = f"{c.get('name')} (chosen)"
+        if rows and isinstance(baseline, dict):
+            rows.append({"name": f"baseline: {baseline.get('method', 'nearest neighbour')}",
+                         "accuracy": baseline.get("val_accuracy")})
         self.candidates.setVisible(bool(rows))
         self.candidates.setRowCount(len(rows))
         for r, cand in enumerate(rows):
-            for col, (_header, keys, fmt) in enumerate(CANDIDATE_COLUMNS):
-                self.candidates.setItem(r, col, QTableWidgetItem(candidate_cell(cand, keys, fmt)))
+            for col, (_header, key, fmt) in enumerate(CANDIDATE_COLUMNS):
+                self.candidates.setItem(r, col, QTableWidgetItem(candidate_cell(cand, key, fmt)))
 
     def _failed(self, exc) -> None:
         from tinystudio.ml.trainer import TrainingStopped
