@@ -94,8 +94,10 @@ def train_in_process(project_path, options, *, progress, stop, event):
                 errors.append(line[len("tinystudio: error: "):])
         out = proc.stdout.read()
         code = proc.wait()
-    if stop.is_set():
+    if stop.is_set() and code != 0:
         raise TrainingStopped("training stopped by request; the project is unchanged")
+    # A stop that arrives after the trainer saved its model is too late: the model exists,
+    # so it is reported as the result rather than claimed undone.
     if code != 0:
         raise TrainingError(errors[-1] if errors else f"the trainer exited with code {code}")
     summary = json.loads(out.strip().splitlines()[-1])
