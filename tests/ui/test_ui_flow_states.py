@@ -122,7 +122,7 @@ def test_train_page_final_state_after_early_stop_and_candidates(qtbot, window, t
     assert rows[0] == ["imu_cnn (chosen)", "93.0%", "4,321 B", "2,100 B", "0.85 ms"]
     assert rows[1] == ["imu_features", "88.0%", "9,000 B", "1,500 B", "0.40 ms"]
     assert rows[2] == ["odd", "n/a", "–", "–", "–"]
-    assert rows[3] == ["baseline: nearest neighbour", "90.0%", "–", "–", "–"]
+    assert rows[3] == ["baseline", "90.0%", "–", "–", "–"]
     assert len(train.curves.epochs) == 47  # the curves come from the report's history
 
     train._done(read_report(_report(tmp_path)))  # no candidates: no empty table

@@ -44,7 +44,7 @@ from tinystudio.ui.workers import start_worker
 #: fields are those of ``ml.search.Candidate.to_dict()`` as stored in report.json.
 CANDIDATE_COLUMNS = (
     ("model", "name", "{}"),
-    ("validation acc.", "accuracy", "{:.1%}"),
+    ("val. acc.", "accuracy", "{:.1%}"),
     ("int8 size", "model_bytes", "{:,} B"),
     ("arena", "arena_bytes", "{:,} B"),
     ("latency", "latency_ms", "{:.2f} ms"),
@@ -171,6 +171,7 @@ class TrainPage(QWidget):
         self.candidates.verticalHeader().setVisible(False)
         self.candidates.setEditTriggers(QTableWidget.NoEditTriggers)
         self.candidates.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        self.candidates.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)
         self.candidates.setToolTip("the models the trainer tried; the chosen one is the current model")
         self.candidates.hide()
         grid = QGridLayout()
@@ -438,13 +439,16 @@ class TrainPage(QWidget):
             if c.get("chosen"):
                 c["name"] = f"{c.get('name')} (chosen)"
         if rows and isinstance(baseline, dict):
-            rows.append({"name": f"baseline: {baseline.get('method', 'nearest neighbour')}",
-                         "accuracy": baseline.get("val_accuracy")})
+            rows.append({"name": "baseline", "accuracy": baseline.get("val_accuracy"),
+                         "tip": f"classical baseline on the same folds: {baseline.get('method', '')}"})
         self.candidates.setVisible(bool(rows))
         self.candidates.setRowCount(len(rows))
         for r, cand in enumerate(rows):
             for col, (_header, key, fmt) in enumerate(CANDIDATE_COLUMNS):
-                self.candidates.setItem(r, col, QTableWidgetItem(candidate_cell(cand, key, fmt)))
+                item = QTableWidgetItem(candidate_cell(cand, key, fmt))
+                item.setToolTip(cand.get("tip") or cand.get("description") or "")
+                self.candidates.setItem(r, col, item)
+        self.candidates.resizeColumnToContents(0)
 
     def _failed(self, exc) -> None:
         from tinystudio.ml.trainer import TrainingStopped
