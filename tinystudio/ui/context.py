@@ -52,7 +52,7 @@ class StudioContext(QObject):
             return False
         if changed:
             self.recordings_changed.emit()
-            self.status.emit("project updated by another program")
+            self.status.emit("project reloaded: it was changed on disk")
         return changed
 
     def schedule_save(self) -> None:

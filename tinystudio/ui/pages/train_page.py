@@ -170,8 +170,9 @@ class TrainPage(QWidget):
         self.candidates.setHorizontalHeaderLabels([c[0] for c in CANDIDATE_COLUMNS])
         self.candidates.verticalHeader().setVisible(False)
         self.candidates.setEditTriggers(QTableWidget.NoEditTriggers)
-        self.candidates.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
-        self.candidates.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)
+        # whole figures, scrolled sideways on a narrow window rather than cut to "10…"
+        self.candidates.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.candidates.horizontalHeader().setStretchLastSection(True)
         self.candidates.setToolTip("the models the trainer tried; the chosen one is the current model")
         self.candidates.hide()
         grid = QGridLayout()
@@ -448,7 +449,6 @@ class TrainPage(QWidget):
                 item = QTableWidgetItem(candidate_cell(cand, key, fmt))
                 item.setToolTip(cand.get("tip") or cand.get("description") or "")
                 self.candidates.setItem(r, col, item)
-        self.candidates.resizeColumnToContents(0)
 
     def _failed(self, exc) -> None:
         from tinystudio.ml.trainer import TrainingStopped
