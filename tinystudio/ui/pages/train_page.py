@@ -413,7 +413,9 @@ class TrainPage(QWidget):
         for row, (board, msg) in enumerate(sorted(report.fit_messages.items())):
             mark = "✔" if report.fits.get(board) else "✘"
             self.fit_table.setItem(row, 0, QTableWidgetItem(f"{mark} {board}"))
-            self.fit_table.setItem(row, 1, QTableWidgetItem(msg))
+            verdict = QTableWidgetItem(msg)
+            verdict.setToolTip(msg)  # elided in a narrow window; whole on hover
+            self.fit_table.setItem(row, 1, verdict)
         if not self.curves.epochs and report.history:
             self._draw_history(report.history)
         self._show_candidates(getattr(report, "candidates", None), getattr(report, "baseline", None))
