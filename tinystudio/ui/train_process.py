@@ -45,8 +45,14 @@ def parse_epoch(line: str, t0: float):
 
 
 def _background() -> None:
-    """Training is background work: on a 2-core laptop the window must win the CPU."""
+    """Training is background work: on a 2-core laptop the window must win the CPU.
+
+    SIGINT is how Stop reaches the trainer. A window started in the background of a
+    shell script, under nohup or by some launchers inherits SIGINT *ignored*, and Python
+    then installs no KeyboardInterrupt handler, so Stop would do nothing: restore the
+    default before the trainer starts."""
     os.nice(10)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def train_in_process(project_path, options, *, progress, stop, event):
