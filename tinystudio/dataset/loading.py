@@ -163,9 +163,29 @@ def load(project) -> bool:
     return changed
 
 
-def refresh(project) -> None:
+def open_new_recordings(project, entries: dict) -> dict:
+    """Recordings listed in ``entries`` that ``project`` has not opened yet, opened (the
+    file reads of a refresh, so a window can do them on a worker thread). Files that
+    cannot be opened are left out: :func:`refresh` reports them."""
+    known = set(list(project._recordings))
+    opened = {}
+    for rid, entry in entries.items():
+        if rid in known or entry.get("quarantined"):
+            continue
+        file = project._file_for(rid)
+        if file.exists() and not _repair.is_being_recorded(file):
+            try:
+                opened[rid] = Recording(file)
+            except DatasetError:
+                continue
+    return opened
+
+
+def refresh(project, opened: dict | None = None) -> None:
     """Make the in-memory recordings follow ``project._data`` after a merge with the disk:
-    labels changed by others, recordings added by others (a `record` that finished)."""
+    labels changed by others, recordings added by others (a `record` that finished).
+    ``opened`` holds recordings already opened by :func:`open_new_recordings`."""
+    opened = opened or {}
     entries: dict = project._data["recordings"]
     for rid in [r for r in project._recordings if r not in entries]:
         del project._recordings[rid]
@@ -183,7 +203,7 @@ def refresh(project) -> None:
             if not file.exists() or _repair.is_being_recorded(file):
                 continue
             try:
-                rec = Recording(file)
+                rec = opened.get(rid) or Recording(file)
             except DatasetError as exc:
                 project.quarantined[rid] = str(exc)
                 continue

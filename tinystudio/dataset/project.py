@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tinystudio.dataset import schema
@@ -44,6 +45,15 @@ def _dump(data: dict) -> str:
     import json
 
     return json.dumps(data, indent=1, sort_keys=False) + "\n"
+
+
+@dataclass
+class DiskState:
+    """The project file as another process left it, and its new recordings, opened."""
+
+    data: dict
+    signature: tuple | None
+    opened: dict = field(default_factory=dict)
 
 
 class Project:
@@ -138,18 +148,30 @@ class Project:
         since this one last read or wrote it. One ``stat``: cheap enough for a GUI timer."""
         return file_signature(self.json_path) != self._signature
 
-    def reload(self) -> bool:
-        """Bring in what others saved, keeping this object's unsaved changes on top (the
-        same merge as :meth:`save`). New recordings appear, labels and the split follow the
-        file. Returns True if anything was read."""
+    def read_disk_state(self) -> DiskState | None:
+        """What others saved, read from disk without changing this object (None: nothing
+        new). Only file reads: a window runs it on a worker, then :meth:`reload` with the
+        result on its own thread."""
         sig = file_signature(self.json_path)
         if sig == self._signature:
-            return False
+            return None
+        from tinystudio.dataset import loading
+
         latest = read_project_file(self.json_path)
-        self._adopt(merge(self._base, self._data, latest), latest, sig)
+        return DiskState(latest, sig, loading.open_new_recordings(self, latest.get("recordings", {})))
+
+    def reload(self, state: DiskState | None = None) -> bool:
+        """Bring in what others saved, keeping this object's unsaved changes on top (the
+        same merge as :meth:`save`). New recordings appear, labels and the split follow the
+        file. ``state`` is a :meth:`read_disk_state` made earlier (read now if omitted).
+        Returns True if anything was read."""
+        state = state if state is not None else self.read_disk_state()
+        if state is None or file_signature(self.json_path) != state.signature:
+            return False  # nothing new, or saved again since it was read: read anew later
+        self._adopt(merge(self._base, self._data, state.data), state.data, state.signature, state.opened)
         return True
 
-    def _adopt(self, data: dict, base: dict, signature: tuple | None) -> None:
+    def _adopt(self, data: dict, base: dict, signature: tuple | None, opened: dict | None = None) -> None:
         """Make ``data`` this object's state and ``base`` the disk state it derives from."""
         settings = data.get("settings", {})
         self.settings.clear()
@@ -160,7 +182,7 @@ class Project:
         self._signature = signature
         from tinystudio.dataset import loading
 
-        loading.refresh(self)
+        loading.refresh(self, opened)
 
     # ------------------------------------------------------------------ classes
     @property

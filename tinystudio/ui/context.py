@@ -30,6 +30,7 @@ class StudioContext(QObject):
         self._save_timer.timeout.connect(lambda: self.save_now(sync_recordings=False))
         # Commands (record, label, split, train, import) may change the project while the
         # window has it open: one stat a second notices, and a merge brings their work in.
+        self._reloading = False
         self._watch_timer = QTimer(self)
         self._watch_timer.setInterval(1000)
         self._watch_timer.timeout.connect(self.reload_if_changed)
@@ -41,19 +42,34 @@ class StudioContext(QObject):
         self.project_changed.emit(project)
 
     def reload_if_changed(self) -> bool:
-        """Merge in what another process saved; the window's unsaved edits stay on top."""
+        """Merge in what another process saved; the window's unsaved edits stay on top.
+        One stat here; the file reads run on a worker, the merge back on this thread."""
         project = self.project
-        if project is None or self._save_timer.isActive() or not project.changed_on_disk():
+        if (project is None or self._reloading or self._save_timer.isActive()
+                or not project.changed_on_disk()):
             return False
+        from tinystudio.ui.workers import start_worker
+
+        def read(*, progress, stop):
+            return project.read_disk_state()
+
+        self._reloading = True
+        start_worker(read, on_result=lambda state: self._apply_reload(project, state),
+                     on_error=lambda exc: self.error.emit(
+                         f"the project changed on disk and could not be reloaded: {exc}"),
+                     on_finished=lambda: setattr(self, "_reloading", False))
+        return True
+
+    def _apply_reload(self, project, state) -> None:
+        if project is not self.project or state is None:
+            return
         try:
-            changed = project.reload()
+            project.reload(state)
         except Exception as exc:  # noqa: BLE001 - shown, not swallowed
             self.error.emit(f"the project changed on disk and could not be reloaded: {exc}")
-            return False
-        if changed:
-            self.recordings_changed.emit()
-            self.status.emit("project reloaded: it was changed on disk")
-        return changed
+            return
+        self.recordings_changed.emit()
+        self.status.emit("project reloaded: it was changed on disk")
 
     def schedule_save(self) -> None:
         """Label edits come in bursts (dragging); write the JSON once they settle."""
