@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "robustness"))
-from edge_helpers import imu_descriptor_dict, install_model  # noqa: E402
+from tests.robustness.edge_helpers import imu_descriptor_dict, install_model
 
 
 def test_export_asks_before_replacing_a_file(qtbot, window, tmp_path):
