@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from tinystudio.ui.board_model import BoardModel, Holds, query_board_model
 from tinystudio.ui.widgets.big_label import BigLabel
+from tinystudio.ui.widgets.perform_box import PerformBox
 from tinystudio.ui.widgets.score_plot import ScorePlot
 from tinystudio.ui.workers import start_worker
 
@@ -115,6 +116,8 @@ class DeployPage(QWidget):
                   self.parity_button, self.parity_progress, self.parity_status):
             side.addWidget(w)
         side.addLayout(export_row)
+        self.perform_box = PerformBox(ctx, with_class=True)  # a virtual board performs on request
+        side.addWidget(self.perform_box)
         side.addWidget(self.latency_label)
         side.addWidget(self.demo_button)
         side.addStretch(1)
@@ -163,6 +166,7 @@ class DeployPage(QWidget):
             f"<b>{d.model_name}</b>: {len(package.tflite):,} B int8, classes {', '.join(d.labels)}, "
             f"window {d.window} @ {d.rate_hz:g} Hz"
         )
+        self.perform_box.set_classes(d.labels)
         self._listen()
         self._update_buttons()
         self.check_board_model()
