@@ -28,7 +28,7 @@ PX_PER_M = 4000.0
 #: deg/s of gyroscope per px/s of pointer speed.
 GYRO_PER_PX_S = 0.1
 #: Samples are taken this far behind now, so the track around them is known.
-LAG_S = 0.05
+LAG_S = 0.12
 SMOOTH_S = 0.05
 G = 9.80665
 
@@ -71,15 +71,18 @@ class PointerSource:
         now = self._clock() - LAG_S
         if self._t is None or abs(self._t - now) > 1.0:
             self._t = now - n / self.rate  # first block, or the board was paused: catch up
+        # A margin each side keeps the smoothing's and the derivatives' edges out of the
+        # block (the track is known a little past it: samples lag real time).
         h = self._hist
-        times = self._t + (np.arange(-2 * h - 2, n) / self.rate)
+        margin = 2 * h + 2
+        times = self._t + (np.arange(-margin, n + margin) / self.rate)
         self._t += n / self.rate
         pos = self._positions(times)
         kernel = np.ones(h) / h
         smooth = np.stack([np.convolve(pos[:, k], kernel, mode="same") for k in (0, 1)], axis=1)
         vel = np.gradient(smooth, axis=0) * self.rate
         acc = np.gradient(vel, axis=0) * self.rate
-        vel, acc = vel[-n:], acc[-n:]
+        vel, acc = vel[margin:margin + n], acc[margin:margin + n]
         out = np.zeros((n, self._n))
         ax = [acc[:, 0] / PX_PER_M / G, -acc[:, 1] / PX_PER_M / G, np.ones(n)]
         for i, v in zip(self._acc, ax, strict=False):

@@ -80,13 +80,14 @@ class TakesSource:
         if self.label is None:
             hold = max(1, int(round(0.1 * self.rate)))
             piece = np.vstack([self._ramp(self._last, self.rest, ramp), np.repeat(self.rest[None], hold, 0)])
+            piece = piece + self._rng.normal(0.0, 1.0, piece.shape) * self._noise
         else:
-            take = self._next_take(self.label)
+            take = self._next_take(self.label)  # played as recorded: it has its own noise
             rest = max(ramp, int(round(REST_S * self.rate)))
             into = self._ramp(self._last, take[0], rest)
-            piece = np.vstack([into, take])
-            self._starts.append(len(self._pending) + rest)
-        piece = piece + self._rng.normal(0.0, 1.0, piece.shape) * self._noise
+            into[:-1] += self._rng.normal(0.0, 1.0, (rest - 1, len(self.rest))) * self._noise
+            piece = np.vstack([into[:-1], take])
+            self._starts.append(len(self._pending) + rest - 1)
         self._last = piece[-1].copy()
         self._pending = np.vstack([self._pending, piece])
 
