@@ -18,7 +18,7 @@ import unicodedata
 from tinystudio.dataset.names import label_problem
 from tinystudio.errors import TrainingError
 
-SENSOR_KINDS = ("imu", "microphone", "camera", "generic")
+SENSOR_KINDS = ("imu", "microphone", "camera", "generic", "vibration")
 FRONTENDS = ("raw", "micro_speech", "image")
 MAX_LABELS = 256
 MAX_CHANNELS = 64

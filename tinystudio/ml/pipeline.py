@@ -282,6 +282,11 @@ def _train(project, settings, options, budget, on_epoch, on_batch, on_status, st
         feats_train = np.concatenate([feats_train, aug_x])
         y_train = np.concatenate([y_train, aug_y])
     specs, pinned = _candidate_specs(options, settings, spec.sensor_kind)
+    if spec.frontend == "raw":
+        specs = _window_fitting(specs, spec.window, pinned, warnings, on_status)
+    if spec.resampled:
+        warnings.append(D.resampled_message(spec))
+        _status(on_status, "warning: " + warnings[-1])
     desc = ModelDescriptor(
         labels=classes, sensor_kind=spec.sensor_kind, frontend=spec.frontend,
         rate_hz=spec.rate_hz, channels=spec.channels, window=spec.window, stride=spec.stride,
@@ -460,6 +465,29 @@ def _fitting(specs, x_train, n_classes, rep, frontend, budget, seed, on_status):
     if not ok:
         raise TrainingError("; ".join(messages) if len(messages) > 1 or "needs TFLite op" in messages[0]
                             else messages[0] + "; choose a smaller model or window, or another board")
+    return ok
+
+
+def _window_fitting(specs, window: int, pinned: bool, warnings: list[str], on_status):
+    """Candidates whose receptive field fits the window, checked before any conversion
+    (a too-short window leaves a zero-sized tensor that crashes TFLM). A pinned model or
+    a search with no candidate left is refused; a dropped candidate is named."""
+    from tinystudio.ml.models import check_window
+
+    ok, refused = [], []
+    for s in specs:
+        try:
+            check_window(s, window)
+            ok.append(s)
+        except TrainingError as exc:
+            if pinned:
+                raise
+            refused.append(exc)
+    if not ok:
+        raise TrainingError("; ".join(str(e) for e in refused))
+    for exc in refused:
+        warnings.append(f"candidate left out: {exc}")
+        _status(on_status, "warning: " + warnings[-1])
     return ok
 
 
