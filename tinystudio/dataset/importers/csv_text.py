@@ -49,9 +49,10 @@ def rate_from_metadata(meta: dict[str, str]) -> tuple[float, str] | None:
 
 
 def counter_columns(table: Table, keep: tuple[str, ...] = ()) -> list[int]:
-    """Columns that are row counters, not signals: named like one (``count``, ``index``,
-    ``seq``...) or integers rising by exactly 1 every row (inside each block). ``keep``
-    (``--keep-columns``) names columns to keep whatever they look like."""
+    """Columns that are row counters, not signals: integer columns named like one
+    (``count``, ``index``, ``seq``...), or, in a file without a header, integers rising by
+    exactly 1 every row (inside each block). A named column (``x``) that ramps is data.
+    ``keep`` (``--keep-columns``) names columns to keep whatever they look like."""
     out = []
     for c, name in enumerate(table.names):
         if name in keep:
@@ -59,7 +60,7 @@ def counter_columns(table: Table, keep: tuple[str, ...] = ()) -> list[int]:
         col = table.values[:, c]
         named = bool(_COUNTER_NAME.match(name.strip()))
         steps = [np.diff(col[b0:b1]) for b0, b1 in (table.blocks or [(0, len(col))]) if b1 - b0 > 1]
-        rising = (table.integer[c] and len(col) >= 8 and bool(steps)
+        rising = (not table.header and table.integer[c] and len(col) >= 8 and bool(steps)
                   and all(np.all(d == 1) for d in steps))
         if (named and table.integer[c]) or rising:
             out.append(c)
