@@ -385,6 +385,9 @@ def _train(project, settings, options, budget, on_epoch, on_batch, on_status, st
             warnings.append(f"the baseline ({baseline['method']}) scores {baseline['test_accuracy']:.1%} "
                             f"on the test windows, the int8 model {int8_m.accuracy:.1%}: the network is "
                             "not earning its size; try more data or another candidate")
+    elif spec.frontend == "image":
+        baseline = _image_baseline(x_train[: len(train_ex.labels)], y_train, x_test, y_test,
+                                   options.seed, int8_m.accuracy, warnings)
     chosen = next((c for c in candidates if c.get("chosen")), {})
     evaluation = {"scheme": folds.scheme if folds and candidates else "test split only",
                   "baseline_scheme": folds.scheme if folds else None,
@@ -415,6 +418,18 @@ def _train(project, settings, options, budget, on_epoch, on_batch, on_status, st
     report.total_seconds = time.monotonic() - t0
     report.model_path = str(save_model(project.path, ModelPackage(tflite, desc), report))
     return report
+
+
+def _image_baseline(x_train, y_train, x_test, y_test, seed, int8_accuracy, warnings) -> dict:
+    """The pixel logistic regression beside the image network (ml/image_baseline.py)."""
+    from tinystudio.ml.image_baseline import evaluate_image_baseline
+
+    baseline = evaluate_image_baseline(x_train, y_train[: len(x_train)], x_test, y_test, seed).to_dict()
+    if baseline["test_accuracy"] > int8_accuracy + 0.02:
+        warnings.append(f"the baseline ({baseline['method']}) scores {baseline['test_accuracy']:.1%} "
+                        f"on the test images, the int8 model {int8_accuracy:.1%}: the network is "
+                        "not earning its size; try more data or another candidate")
+    return baseline
 
 
 def _image_variant(project, settings, options, budget, on_status, stop, t0, split_info, gray):
