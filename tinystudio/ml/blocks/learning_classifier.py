@@ -243,6 +243,10 @@ def base_report(ctx: LearnContext, tflite: bytes, tflm, mspec, train_seconds: fl
 
 
 def _baseline(ctx: LearnContext, t: dict, folds, int8_accuracy: float):
+    """The non-network baseline beside the model: nearest neighbour on motion windows,
+    pixel logistic regression on images (``image_baseline.py``)."""
+    if ctx.windows.spec.frontend == "image":
+        return _image_baseline(ctx, t, int8_accuracy)
     if ctx.windows.spec.frontend != "raw":
         return None
     from tinystudio.ml.baseline import evaluate_baseline
@@ -254,6 +258,21 @@ def _baseline(ctx: LearnContext, t: dict, folds, int8_accuracy: float):
     if baseline["test_accuracy"] > int8_accuracy + 0.02:
         ctx.warnings.append(f"the baseline ({baseline['method']}) scores "
                             f"{baseline['test_accuracy']:.1%} on the test windows, the int8 model "
+                            f"{int8_accuracy:.1%}: the network is not earning its size; try more "
+                            "data or another candidate")
+    return baseline
+
+
+def _image_baseline(ctx: LearnContext, t: dict, int8_accuracy: float) -> dict:
+    from tinystudio.ml.image_baseline import evaluate_image_baseline
+
+    n = ctx.features.n_original
+    x_train = float_inputs(ctx.desc, t["x_train"][:n])
+    baseline = evaluate_image_baseline(x_train, t["y_train"][:n], float_inputs(ctx.desc, t["x_test"]),
+                                       t["y_test"], ctx.options.seed).to_dict()
+    if baseline["test_accuracy"] > int8_accuracy + 0.02:
+        ctx.warnings.append(f"the baseline ({baseline['method']}) scores "
+                            f"{baseline['test_accuracy']:.1%} on the test images, the int8 model "
                             f"{int8_accuracy:.1%}: the network is not earning its size; try more "
                             "data or another candidate")
     return baseline
