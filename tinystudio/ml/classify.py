@@ -106,7 +106,11 @@ class Classifier:
 
             h, w, c = self.shape if len(self.shape) == 3 else (*self.shape, 1)
             x = image.prepare_image(load_image(path), h, w, c)
-            return [(quantize_float(x, self.in_scale, self.in_zp), None)]
+            # A package's descriptor says how the board quantizes pixels (it may differ in
+            # units from the tensor's own quantization, see ml/pretrained.py); use the same.
+            scale, zp = ((self.desc.input_scale, self.desc.input_zero_point) if self.desc
+                         else (self.in_scale, self.in_zp))
+            return [(quantize_float(x, scale, zp), None)]
         return self._raw_inputs(path)
 
     def _raw_inputs(self, path: Path) -> list[tuple[np.ndarray, float | None]]:
