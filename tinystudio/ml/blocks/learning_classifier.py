@@ -98,11 +98,11 @@ def _model_params(mspec, spec) -> dict:
     if mspec.name == "imu_spectral":
         from tinystudio.ml.features import spectral_params
 
-        return {"features": spectral_params(spec.window, spec.rate_hz)}
+        return {f"features_{k}": v for k, v in spectral_params(spec.window, spec.rate_hz).items()}
     if mspec.name == "imu_features":
         from tinystudio.ml.features import frame_length
 
-        return {"features": {"frame": frame_length(spec.window)}}
+        return {"features_frame": frame_length(spec.window)}
     return {}
 
 
