@@ -140,8 +140,9 @@ def zero_sum(kernel: np.ndarray) -> np.ndarray:
 
 def build_imu_spectral(input_shape, n_classes: int, seed: int = 0, rate_hz: float | None = None,
                        hidden: int = 32, frame: int = SPECTRAL_FRAME):
-    """Low-pass + decimate, then per axis: mean, max and min, the mean amplitude spectrum
-    (bins >= 1, blind to the mean) and its peak over frames; each branch a Dense layer,
+    """Low-pass + decimate, then per axis: max and min, the mean (as its positive and
+    negative parts) and amplitude spectrum (bins >= 1, blind to the mean) averaged over
+    frames, and their peak over frames; each branch a Dense layer,
     summed (no CONCATENATION), then Dense. Ops: RESHAPE, CONV_2D, AVERAGE_POOL_2D,
     MAX_POOL_2D, FULLY_CONNECTED, ADD, SOFTMAX (all in the board's op table)."""
     import keras
@@ -160,12 +161,11 @@ def build_imu_spectral(input_shape, n_classes: int, seed: int = 0, rate_hz: floa
     x = layers.Reshape((window, channels, 1))(inp)
     lp = layers.Conv2D(1, (taps, 1), strides=(factor, 1), use_bias=False, trainable=False, name="lowpass")
     d = lp(x)
-    mean = layers.AveragePooling2D((length, 1))(d)
     sign2 = layers.Conv2D(2, 1, use_bias=False, trainable=False, name="signs")
     ext = layers.MaxPooling2D((length, 1))(sign2(d))
     dft = layers.Conv2D(kernel.shape[-1], (frame, 1), strides=(hop, 1), activation="relu",
                         use_bias=False, trainable=False, name="dft")
-    band = layers.Conv2D(bins - 2, 1, use_bias=False, trainable=False, name="amplitude")
+    band = layers.Conv2D(bins, 1, use_bias=False, trainable=False, name="amplitude")
     spec = band(dft(d))
     avg = layers.AveragePooling2D((frames, 1))(spec)
     peak = layers.MaxPooling2D((frames, 1))(spec)
@@ -174,7 +174,7 @@ def build_imu_spectral(input_shape, n_classes: int, seed: int = 0, rate_hz: floa
         flat = layers.Reshape((int(np.prod(t.shape[1:])),))(t)
         return layers.Dense(size, use_bias=bias, kernel_initializer=_init(seed + i))(flat)
 
-    h = layers.Add()([dense(mean, hidden, 0, True), dense(ext, hidden, 2),
+    h = layers.Add()([dense(ext, hidden, 2, True),
                       dense(avg, hidden, 3), dense(peak, hidden, 4)])
     h = layers.ReLU()(h)
     h = layers.Dropout(0.1, seed=seed)(h)
@@ -184,5 +184,5 @@ def build_imu_spectral(input_shape, n_classes: int, seed: int = 0, rate_hz: floa
     lp.set_weights([lowpass_kernel(taps).reshape(taps, 1, 1, 1)])
     sign2.set_weights([np.array([1.0, -1.0], np.float32).reshape(1, 1, 1, 2)])
     dft.set_weights([zero_sum(kernel)])
-    band.set_weights([pair[..., 2:]])  # bins 1.. (the DC bin is the mean branch's)
+    band.set_weights([pair])  # the mean as relu(+mean), relu(-mean); bins 1.. mean-blind
     return model
