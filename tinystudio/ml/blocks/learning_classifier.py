@@ -157,6 +157,31 @@ def candidate_specs(options, settings, kind: str):
     return [model_spec(n, kind) for n in names], False
 
 
+def window_fitting(specs, window: int, pinned: bool, warnings: list[str], on_status=None):
+    """Candidates whose receptive field fits the window, checked before any conversion
+    (a too-short window leaves a zero-sized tensor, which crashes TFLM rather than being
+    refused). A pinned model, or a search with no candidate left, is refused; a dropped
+    candidate is named in the warnings."""
+    from tinystudio.ml.models import check_window
+
+    ok, refused = [], []
+    for s in specs:
+        try:
+            check_window(s, window)
+            ok.append(s)
+        except TrainingError as exc:
+            if pinned:
+                raise
+            refused.append(exc)
+    if not ok:
+        raise TrainingError("; ".join(str(e) for e in refused))
+    for exc in refused:
+        warnings.append(f"candidate left out: {exc}")
+        if on_status is not None:
+            on_status("warning: " + warnings[-1])
+    return ok
+
+
 def _choose(ctx: LearnContext, t: dict, x_train, config, rep):
     """The model to train: pinned, the only fitting one, or the search's pick."""
     from tinystudio.ml.search import MAX_SEARCH_EPOCHS, make_folds
@@ -164,6 +189,8 @@ def _choose(ctx: LearnContext, t: dict, x_train, config, rep):
 
     spec, o, cb = ctx.windows.spec, ctx.options, ctx.callbacks
     specs, pinned = candidate_specs(o, ctx.settings, spec.sensor_kind)
+    if spec.frontend == "raw":
+        specs = window_fitting(specs, spec.window, pinned, ctx.warnings, cb.on_status)
     ctx.desc.model_name = specs[0].name
     folds, candidates = None, []
     n_classes = len(t["classes"])
