@@ -21,6 +21,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mic-rate", type=float, default=16000.0, metavar="HZ", help="microphone rate (default 16000)")
     parser.add_argument("--camera-fps", type=float, default=10.0, metavar="FPS", help="camera frames/s (default 10)")
     parser.add_argument("--camera-size", type=int, default=96, metavar="PX", help="camera width=height, 8..96")
+    parser.add_argument("--camera-folder", metavar="DIR",
+                        help="the camera shows the images of DIR, one subfolder per class, class after class")
+    parser.add_argument("--camera-class", metavar="NAME",
+                        help="with --camera-folder: show only this class (as --gesture repeats one gesture)")
     parser.add_argument(
         "--gesture", choices=("idle", "wave", "circle", "punch"), help="repeat one IMU gesture (default: cycle)"
     )
@@ -70,6 +74,8 @@ def _config(args: argparse.Namespace):
         raise DeviceError(f"--baud {args.baud} is too low; use at least 300")
     if not 8 <= args.camera_size <= 96:
         raise DeviceError(f"--camera-size {args.camera_size} must be 8..96")
+    if args.camera_class and not args.camera_folder:
+        raise DeviceError("--camera-class picks a class of --camera-folder DIR; give the folder too")
     if args.rate is not None and not args.replay:
         raise DeviceError("--rate sets the rate of a --replay CSV; for the synthetic IMU use --imu-rate")
     return SimConfig(
@@ -78,6 +84,8 @@ def _config(args: argparse.Namespace):
         mic_rate=args.mic_rate,
         camera_fps=args.camera_fps,
         camera_size=args.camera_size,
+        camera_folder=args.camera_folder,
+        camera_class=args.camera_class,
         gesture=args.gesture,
         replay=args.replay,
         rate=args.rate,
