@@ -159,6 +159,12 @@ def build_mobilenet_v1(input_shape, n_classes: int, seed: int = 0):
     return keras.Model(base.input, out, name="mobilenet_v1_025")
 
 
+def _build_vww_transfer(input_shape, n_classes: int, seed: int = 0):
+    from tinystudio.ml.transfer import build_vww_transfer
+
+    return build_vww_transfer(input_shape, n_classes, seed)
+
+
 def build_reference_dense(input_shape, n_classes: int, seed: int = 0):
     """The GestureToEmoji tutorial model: Dense 50-15-n on the flattened window (baseline)."""
     import keras
@@ -193,6 +199,9 @@ MODELS: dict[str, ModelSpec] = {
                   build_ds_cnn),
         ModelSpec("image_cnn", "camera", 32 * 1024, "small CNN for low-resolution images",
                   build_image_cnn),
+        ModelSpec("vww_transfer", "camera", 320 * 1024,
+                  "TFLM person-detection MobileNet (pretrained, frozen then fine-tuned) + new head",
+                  _build_vww_transfer),
         ModelSpec("mobilenet_v1_025", "camera", 320 * 1024,
                   "MobileNetV1 alpha 0.25, 96x96 grayscale (person-detection class)",
                   build_mobilenet_v1),

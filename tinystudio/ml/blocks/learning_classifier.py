@@ -220,10 +220,14 @@ def _choose(ctx: LearnContext, t: dict, x_train, config, rep):
     specs = [s.for_rate(spec.rate_hz) for s in specs]
     if spec.frontend == "raw":
         specs = window_fitting(specs, spec.window, pinned, ctx.warnings, cb.on_status)
+    elif spec.frontend == "image" and not pinned and not (o.candidates or ctx.settings.get("candidates")):
+        from tinystudio.ml.transfer import image_candidates  # the pretrained start (issue 20)
+
+        specs = image_candidates(specs, x_train.shape)
     ctx.desc.model_name = specs[0].name
     folds, candidates = None, []
     n_classes = len(t["classes"])
-    if spec.frontend == "raw":
+    if spec.frontend == "raw" or (spec.frontend == "image" and len(specs) > 1):
         train_ex = ctx.windows.train
         folds = make_folds(t["y_train"], train_ex.groups, _subjects(ctx.project, train_ex.sources),
                            o.seed, k=int(o.folds or 3))
