@@ -94,7 +94,8 @@ def test_doctor_json_lists_every_check_with_ok_and_fix(tmp_path):
 # --- examples -------------------------------------------------------------------------
 
 def test_examples_are_listed():
-    assert [e.name for e in list_examples()] == ["gestures", "keywords", "phone-motion"]
+    assert [e.name for e in list_examples()] == ["gestures", "keywords", "phone-motion", "images",
+                                                 "person-detection"]
 
 
 def test_example_refuses_a_folder_that_holds_anything(tmp_path):

@@ -42,6 +42,13 @@ EXAMPLES = (
     Example("phone-motion", "Phone motion: circle / idle / left-right / up-down (Edge Impulse export)",
             "A public Edge Impulse data export: phone accelerometer in m/s2 at 62.5 Hz, 10 s per "
             "file labeled whole, with Edge Impulse's own training/testing split."),
+    Example("images", "Images: handwritten digits zero / one / two / three (camera)",
+            "160 8x8 grayscale scans from the UCI handwritten digits set (40 per class), one "
+            "recording per class; also a folder for the virtual camera (sim --camera-folder)."),
+    Example("person-detection", "Person detection: TFLM's pretrained Visual Wake Words model (camera)",
+            "TFLM's person_detect.tflite (MobileNet v1 0.25, 96x96 grayscale, 300 KB) as the "
+            "project's current model, ready to flash (a board with a 320 KB slot, e.g. sim "
+            "--board sparkfun_edge), with its two test images as recordings."),
 )
 
 
@@ -114,7 +121,43 @@ def _phone_motion(folder: Path, progress: Progress | None, stop) -> None:
     import_paths(folder, [_examples_root() / "ei_phone_motion"], progress=progress, stop=stop)
 
 
-_BUILDERS = {"gestures": _gestures, "keywords": _keywords, "phone-motion": _phone_motion}
+def digits_folder() -> Path:
+    """The shipped image set: one subfolder per class (import and --camera-folder read it)."""
+    return _examples_root() / "digits"
+
+
+def _images(folder: Path, progress: Progress | None, stop) -> None:
+    from tinystudio.dataset.importers import import_paths
+
+    import_paths(folder, [digits_folder()], progress=progress, stop=stop)
+
+
+def _person_detection(folder: Path, progress: Progress | None, stop) -> None:
+    from dataclasses import dataclass as _dc
+
+    from tinystudio.dataset.importers import import_paths
+    from tinystudio.ml.pretrained import person_detect_package, person_test_images
+    from tinystudio.ml.store import save_model
+
+    for i, (label, path) in enumerate(person_test_images().items()):
+        import_paths(folder, [path], label=label, stop=stop)
+        if progress:
+            progress(i + 1, 3)
+
+    @_dc
+    class _Report:  # what report.json says of a model that was not trained here
+        model_path: str = ""
+        model_name: str = "person_detect"
+        source: str = "TFLM person_detection example (Visual Wake Words), Apache-2.0"
+        classes: tuple = ("no_person", "person")
+
+    save_model(folder, person_detect_package(), _Report())
+    if progress:
+        progress(3, 3)
+
+
+_BUILDERS = {"gestures": _gestures, "keywords": _keywords, "phone-motion": _phone_motion,
+             "images": _images, "person-detection": _person_detection}
 
 
 def create_example(name: str, folder, progress: Progress | None = None,

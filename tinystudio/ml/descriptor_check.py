@@ -18,7 +18,10 @@ import unicodedata
 from tinystudio.dataset.names import label_problem
 from tinystudio.errors import TrainingError
 
-SENSOR_KINDS = ("imu", "microphone", "camera", "generic")
+TASKS = ("classification", "anomaly", "regression")
+IMPULSE_STAGES = ("input", "processing", "learning")
+MAX_PARAMS = 32
+SENSOR_KINDS = ("imu", "microphone", "camera", "generic", "vibration")
 FRONTENDS = ("raw", "micro_speech", "image")
 MAX_LABELS = 256
 MAX_CHANNELS = 64
@@ -126,6 +129,36 @@ def _shape(v) -> None:
             raise _Bad(f"entry {i} {exc}") from None
 
 
+def _param(v) -> None:
+    if isinstance(v, list):
+        for i, x in enumerate(_list(v, MAX_CHANNELS)):
+            try:
+                _param(x) if not isinstance(x, list) else _fail("is a nested list")
+            except _Bad as exc:
+                raise _Bad(f"entry {i} {exc}") from None
+    elif isinstance(v, str):
+        _text(v)
+    elif v is not None and not isinstance(v, bool):
+        _num(v, -1e30, 1e30)
+
+
+def _impulse(v) -> None:
+    """``{stage: {"block": name, param: number | text | bool | short list}}``."""
+    if not isinstance(v, dict):
+        raise _Bad(f"is {type(v).__name__}, not an object")
+    for stage, params in v.items():
+        if stage not in IMPULSE_STAGES:
+            raise _Bad(f"has stage {str(stage)[:40]!r}, not one of {', '.join(IMPULSE_STAGES)}")
+        if not isinstance(params, dict) or len(params) > MAX_PARAMS:
+            raise _Bad(f"stage {stage!r} is not an object of at most {MAX_PARAMS} parameters")
+        for key, val in params.items():
+            try:
+                _text(key, 64)
+                _param(val)
+            except _Bad as exc:
+                raise _Bad(f"stage {stage!r} parameter {str(key)[:40]!r} {exc}") from None
+
+
 def check_descriptor_dict(data, where: str = "model descriptor") -> None:
     """Raise TrainingError unless ``data`` (a parsed descriptor.json) follows the schema."""
     if not isinstance(data, dict):
@@ -158,6 +191,8 @@ def check_descriptor_dict(data, where: str = "model descriptor") -> None:
         "arena_bytes": lambda v: _int(v, 0, MAX_ARENA),
         "created": lambda v: _text(v, 64),
         "version": lambda v: _int(v, 0, 1 << 16),
+        "task": lambda v: v in TASKS or _fail(f"is {v!r}, not one of {', '.join(TASKS)}"),
+        "impulse": _impulse,
     }
     for key, check in checks.items():
         if key not in data:

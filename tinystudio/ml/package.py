@@ -62,6 +62,11 @@ class ModelDescriptor:
     arena_bytes: int = 0
     created: str = ""
     version: int = DESCRIPTOR_VERSION
+    #: classification | anomaly | regression: what the output tensor means
+    task: str = "classification"
+    #: how the model was made, per stage: {"input": {"block": "windows", ...},
+    #: "processing": {"block": "raw", ...}, "learning": {"block": "classifier", ...}}
+    impulse: dict = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)

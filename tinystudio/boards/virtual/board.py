@@ -331,6 +331,8 @@ class SimConfig:
     mic_rate: float = 16000.0
     camera_fps: float = 10.0
     camera_size: int = 96
+    camera_folder: str | None = None  # one subfolder per class (camera_sources.FolderCamera)
+    camera_class: str | None = None  # show only this class of the folder
     gesture: str | None = None
     replay: str | None = None
     rate: float | None = None
@@ -356,6 +358,13 @@ def build_sensors(cfg: SimConfig) -> list[Any]:
             synthetic = sim_sensors.GestureImu(cfg.imu_rate, cfg.gesture, seed=cfg.seed)
         elif name == "mic":
             synthetic = sim_sensors.SyntheticMic(cfg.mic_rate, seed=cfg.seed)
+        elif name == "camera" and cfg.camera_folder:
+            from tinystudio.boards.virtual.camera_sources import FolderCamera
+
+            # a raw sensor with its own info (colour or not), not a switchable slot yet
+            out.append(FolderCamera(cfg.camera_folder, cfg.camera_fps, cfg.camera_size, cfg.camera_class,
+                                    seed=cfg.seed))
+            continue
         elif name == "camera":
             synthetic = sim_sensors.SyntheticCamera(cfg.camera_fps, cfg.camera_size, seed=cfg.seed)
         else:

@@ -1,0 +1,80 @@
+"""The typed options of a training run and the report it returns (``train --json``).
+
+Shared by the pipeline, every learning block, the GUI's trainer child and the command,
+so it lives apart from all of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class TrainOptions:
+    epochs: int | None = None
+    seed: int = 0
+    board: str | None = None
+    model: str | None = None  # pin one model (no search)
+    batch_size: int | None = None
+    learning_rate: float | None = None
+    test_fraction: float = 0.2
+    window_ms: float | None = None  # IMU window; overrides the project setting
+    stride_ms: float | None = None
+    candidates: list[str] | None = None  # the model search's candidates (default per sensor)
+    search_epochs: int | None = None  # per candidate and fold (default: half of epochs, <= 40)
+    folds: int | None = None  # k for the k-fold validation of small data (default 3)
+    grayscale: bool | None = None  # images: None keeps colour when the data is colour
+    compare_grayscale: bool = False  # images: also train the other colour mode, report its effect
+
+
+@dataclass
+class TrainReport:
+    classes: list[str]
+    float_metrics: dict
+    int8_metrics: dict
+    model_bytes: int
+    arena_bytes: int
+    train_seconds: float
+    total_seconds: float
+    model_path: str
+    fits: dict[str, bool]
+    fit_messages: dict[str, str]
+    tflm: dict
+    model_name: str
+    budget_bytes: int
+    epochs_run: int
+    history: list[dict] = field(default_factory=list)
+    candidates: list[dict] = field(default_factory=list)  # search.Candidate.to_dict()
+    evaluation: dict = field(default_factory=dict)  # validation scheme and spread
+    baseline: dict | None = None  # baseline.BaselineResult.to_dict()
+    unknown_test: dict = field(default_factory=dict)  # label -> {"windows", "predicted"}
+    warnings: list[str] = field(default_factory=list)
+    split: dict = field(default_factory=dict)  # {"by", "notes", "made_for_this_run", "imported"}
+    image_variant: dict = field(default_factory=dict)  # the other colour mode's figures
+    window_ms: float = 0.0
+    stride_ms: float = 0.0
+
+    def summary(self) -> dict:
+        """The ``tinystudio train --json`` object."""
+        return {
+            "classes": self.classes,
+            "float_accuracy": round(self.float_metrics["accuracy"], 4),
+            "int8_accuracy": round(self.int8_metrics["accuracy"], 4),
+            "model_bytes": self.model_bytes,
+            "arena_bytes": self.arena_bytes,
+            "train_seconds": round(self.train_seconds, 2),
+            "model_path": self.model_path,
+            "fits": self.fits,
+            "model": self.model_name,
+            "chosen": self.model_name,  # the search's pick (or the pinned model)
+            "test_windows": self.int8_metrics["n"],
+            "candidates": self.candidates,
+            "evaluation": self.evaluation,
+            "baseline": self.baseline,
+            "unknown_classes": self.unknown_test,
+            "window_ms": round(self.window_ms, 3),
+            "stride_ms": round(self.stride_ms, 3),
+            "split": self.split,
+            "warnings": self.warnings,
+            "image_variant": self.image_variant,
+        }
