@@ -51,7 +51,8 @@ def tflm_images(tmp_path_factory) -> dict[str, Path]:
 def gesture_project(tmp_path_factory) -> tuple[Path, dict]:
     project = tmp_path_factory.mktemp("gestures") / "g"
     _cli("example", "gestures", str(project))
-    trained = json.loads(_cli("train", str(project), "--board", "nano33ble_rev2", "--json", timeout=600).stdout)
+    trained = json.loads(_cli("train", str(project), "--board", "nano33ble_rev2", "--tflm", TFLM_DIR, "--json",
+                              timeout=900).stdout)  # fmt: skip
     return project, trained
 
 
@@ -123,18 +124,22 @@ def test_oversized_model_refused_with_the_boards_text_previous_model_kept(tflm_b
     assert verify["mismatches"] == 0  # the previous model still runs
 
 
-def test_instructions_per_invoke_reference_vs_cmsis_nn(tflm_images, gesture_project, capsys) -> None:
-    from tinystudio.boards.icount import count_instructions
-    from tinystudio.deploy.board_package import load_model_package
-    from tinystudio.ml.estimate import estimates
-
-    project, _ = gesture_project
-    pkg = load_model_package(project)
-    counts = {k: count_instructions(pkg, k, TFLM_DIR, runs=5, build_dir=tflm_images[k].parent)
-              for k in ("reference", "cmsis_nn")}  # fmt: skip
-    ref, nn = counts["reference"].instructions, counts["cmsis_nn"].instructions
+def test_train_json_estimates_the_gesture_model_on_nano33ble_rev2(gesture_project, capsys) -> None:
+    """`train --board nano33ble_rev2 --tflm DIR --json`: instructions per invoke counted
+    under QEMU -icount for both kernel sets, and the board's estimate made from them."""
+    _, trained = gesture_project
+    est = trained["mcu_estimate"]
+    assert est["available"] is True and "estimate" in est["label"]
+    counts = est["instructions_per_invoke"]
+    ref, nn = counts["reference"], counts["cmsis_nn"]
     assert 50_000 < nn < ref < 20_000_000
-    nano = estimates(ref, "reference", ["nano33ble_rev2"])[0]
+    assert est["reference_over_cmsis_nn"] == pytest.approx(ref / nn, rel=1e-2)
+    rows = {(b["board"], b["kernels"]): b for b in est["boards"]}
+    nano = rows[("nano33ble_rev2", "reference")]
+    assert nano["instructions"] == ref and nano["cpu_hz"] == 64_000_000
+    assert nano["ms_low"] == pytest.approx(ref * nano["cpi_low"] / 64e6 * 1000, rel=1e-3)
     with capsys.disabled():
         print(f"\ngesture model, instructions per invoke (QEMU -icount): reference {ref}, CMSIS-NN {nn}, "
-              f"ratio {ref / nn:.2f}; {nano.board}: {nano.ms_low}-{nano.ms_high} ms ({nano.label})")
+              f"ratio {ref / nn:.2f}; nano33ble_rev2: {nano['ms_low']}-{nano['ms_high']} ms reference, "
+              f"{rows[('nano33ble_rev2', 'cmsis_nn')]['ms_low']}-{rows[('nano33ble_rev2', 'cmsis_nn')]['ms_high']} "
+              f"ms CMSIS-NN ({est['label']})")

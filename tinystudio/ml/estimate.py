@@ -73,3 +73,61 @@ def estimates(instructions: int, kernels: str, board_ids: list[str] | None = Non
         if est is not None:
             out.append(est)
     return out
+
+
+ESTIMATE_FILE = "mcu_estimate.json"
+KERNEL_SETS = ("reference", "cmsis_nn")
+
+
+def measure_package(package_dir, tflm_dir, board_ids: list[str] | None = None, runs: int = 5) -> dict:
+    """Count instructions per invoke of a saved model package on the emulated board (both
+    kernel sets), estimate per board, and save it beside the model (the Train page reads
+    it). One JSON-ready dict; every time in it is an estimate."""
+    import json
+    from pathlib import Path
+
+    from tinystudio.boards.icount import count_instructions
+    from tinystudio.deploy.board_package import load_model_package
+
+    package_dir = Path(package_dir)
+    pkg = load_model_package(package_dir)
+    counts = {k: count_instructions(pkg, k, tflm_dir, runs=runs) for k in KERNEL_SETS}
+    ref, nn = counts["reference"].instructions, counts["cmsis_nn"].instructions
+    out = {
+        "label": LABEL,
+        "source": "QEMU mps2-an386 (Cortex-M4F) -icount shift=0, TFLM from " + str(tflm_dir),
+        "instructions_per_invoke": {k: c.instructions for k, c in counts.items()},
+        "resolution_instructions": 1000,
+        "arena_used_bytes": {k: c.arena_used_bytes for k, c in counts.items()},
+        "reference_over_cmsis_nn": round(ref / nn, 3) if nn else None,
+        "boards": [e.to_json() for k in KERNEL_SETS for e in estimates(counts[k].instructions, k, board_ids)],
+        "cpi_ranges": {core: list(r) for core, r in CPI_RANGES.items()},
+    }
+    (package_dir / ESTIMATE_FILE).write_text(json.dumps(out, indent=1), encoding="utf-8")
+    return out
+
+
+def load_saved(package_dir) -> dict | None:
+    """The estimate saved beside a model package, or None."""
+    import json
+    from pathlib import Path
+
+    path = Path(package_dir) / ESTIMATE_FILE
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def board_cell(saved: dict | None, board_id: str) -> str:
+    """The Train page's board-table text: "~1.4-2.4 ms (est.; CMSIS-NN ~0.5-0.8 ms)"."""
+    if not saved:
+        return ""
+    rows = {(b["board"], b["kernels"]): b for b in saved.get("boards", [])}
+    ref, nn = rows.get((board_id, "reference")), rows.get((board_id, "cmsis_nn"))
+    if ref is None:
+        return "no estimate for this core"
+    text = f"~{ref['ms_low']:.2f}-{ref['ms_high']:.2f} ms (estimate"
+    if nn is not None:
+        text += f"; CMSIS-NN ~{nn['ms_low']:.2f}-{nn['ms_high']:.2f} ms"
+    return text + ")"
