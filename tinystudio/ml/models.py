@@ -28,6 +28,17 @@ class ModelSpec:
     #: Shortest window (samples) the network's strides and pools can take: a shorter one
     #: would leave a zero-sized tensor, which TFLM does not refuse but crashes on.
     min_window: int = 1
+    #: The builder takes ``rate_hz=`` (its feature parameters follow the sample rate).
+    rate_aware: bool = False
+
+    def for_rate(self, rate_hz: float) -> ModelSpec:
+        """This spec with the sample rate bound into its builder (rate-aware ones only)."""
+        if not self.rate_aware:
+            return self
+        from dataclasses import replace
+        from functools import partial
+
+        return replace(self, build=partial(self.build, rate_hz=rate_hz))
 
     def suits(self, sensor_kind: str) -> bool:
         """Raw-window models serve every raw sensor (motion, vibration, generic channels)."""
@@ -173,6 +184,12 @@ def _build_imu_features(input_shape, n_classes: int, seed: int = 0):
     return build_imu_features(input_shape, n_classes, seed)
 
 
+def _build_imu_spectral(input_shape, n_classes: int, seed: int = 0, rate_hz: float | None = None):
+    from tinystudio.ml.features import build_imu_spectral
+
+    return build_imu_spectral(input_shape, n_classes, seed, rate_hz=rate_hz)
+
+
 MODELS: dict[str, ModelSpec] = {
     s.name: s
     for s in (
@@ -191,6 +208,9 @@ MODELS: dict[str, ModelSpec] = {
         ModelSpec("imu_features", "imu", 20 * 1024,
                   "spectral + statistical features in the model, then a small dense net",
                   _build_imu_features, min_window=2),
+        ModelSpec("imu_spectral", "imu", 32 * 1024,
+                  "low-pass + decimation, per-axis statistics and amplitude spectrum in the model",
+                  _build_imu_spectral, min_window=16, rate_aware=True),
         ModelSpec("reference_dense", "imu", 160 * 1024,
                   "tutorial baseline: Dense 50-15-n (float ~147 KB)", build_reference_dense),
     )

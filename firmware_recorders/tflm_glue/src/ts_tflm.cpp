@@ -6,6 +6,7 @@
  * __dso_handle or atexit -- works; the clock is the port's hook, not Arduino's micros();
  * an Arduino library header is included only when ARDUINO is defined.
  */
+#include "ts_image.h"
 #include "ts_tflm.h"
 #include "ts_tflm_check.h"
 #include "ts_tflm_log.h"
@@ -356,15 +357,12 @@ int ts_tflm_push_image(uint8_t sensor_id, const uint8_t *gray, uint16_t width, u
         !ts_device_streaming(g_dev, sensor_id))
         return 0;
     TfLiteTensor *in = g_interp->input(0);
-    int h = in->dims->data[1], w = in->dims->data[2];
-    int8_t *dst = in->data.int8;
-    /* tinystudio.dsp.image feeds 0..255 floats; quantize with the input tensor's params. */
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            uint8_t v = gray[(y * height / h) * width + (x * width / w)];
-            dst[y * w + x] =
-                ts_quantize((float)v / g_desc->input_scale + (float)g_desc->input_zero_point);
-        }
+    int h = in->dims->data[1], w = in->dims->data[2], c = in->dims->size > 3 ? in->dims->data[3] : 1;
+    /* The host's own definition (tinystudio.dsp.image): luma, half-pixel bilinear resize,
+     * q = round(pixel / input_scale) + zero_point (ts_image.c; tests/firmware). */
+    if (ts_image_prepare(gray, width, height, TS_IMG_GRAY8, (uint16_t)w, (uint16_t)h, (uint8_t)c,
+                         g_desc->input_scale, g_desc->input_zero_point, in->data.int8) != 0)
+        return 0;
     run_live_window();
     return 1;
 }
