@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -66,7 +67,7 @@ def build_image(build_dir: Path | None = None, imu_rate: int = 119, mic_rate: in
     build.mkdir(parents=True, exist_ok=True)
     proc = subprocess.run(
         ["make", "-C", str(PORT_DIR), f"BUILD={build.resolve()}",
-         f"IMU_RATE_HZ={int(imu_rate)}", f"MIC_RATE_HZ={int(mic_rate)}"],
+         f"IMU_RATE_HZ={int(imu_rate)}", f"MIC_RATE_HZ={int(mic_rate)}", f"PYTHON={sys.executable}"],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     if proc.returncode != 0:
