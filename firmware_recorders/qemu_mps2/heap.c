@@ -13,7 +13,7 @@
 #define HEAP_BYTES (16u * 1024u)
 #endif
 
-void *_sbrk(ptrdiff_t incr);
+void *_sbrk(ptrdiff_t incr); /* strong: replaces startup.c's weak no-heap one */
 
 static uint8_t heap[HEAP_BYTES] __attribute__((aligned(8)));
 static size_t heap_used;

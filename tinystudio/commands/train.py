@@ -149,6 +149,10 @@ def _print_search(report) -> None:
         b = report.baseline
         cv = "" if b["val_accuracy"] is None else f", validation {b['val_accuracy']:.1%} +- {b['val_std']:.1%}"
         print(f"baseline ({b['method']}): test {b['test_accuracy']:.1%}{cv}")
+        for o in b.get("all", []):
+            if o["method"] != b["method"]:
+                ocv = "" if o["val_accuracy"] is None else f", validation {o['val_accuracy']:.1%}"
+                print(f"  also {o['method']}: test {o['test_accuracy']:.1%}{ocv}")
     if report.image_variant:
         v = report.image_variant
         print(f"{'grayscale' if v['grayscale'] else 'colour'} variant (not saved): int8 "
