@@ -176,6 +176,10 @@ class DeployPage(QWidget):
         if not (project.path / "models" / "current.json").exists():
             self.package = None
             self.quality_label.hide()
+            # nothing of the previous project's model stays: legend, classes, last label
+            self.scores.set_labels((), {})
+            self.perform_box.set_classes(())
+            self._clear_prediction("no model yet")
             self.model_label.setText("No model yet: train one on the Train page.")
             self._update_buttons()
             self.check_board_model()

@@ -8,8 +8,6 @@ undo is exact; the project is saved shortly after edits settle.
 
 from __future__ import annotations
 
-from collections import Counter
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QUndoCommand
 from PySide6.QtWidgets import (
@@ -71,6 +69,15 @@ def auto_segment_op(project, rec, data, label: str):
     if not new:  # nothing above the threshold: keep what is there
         return SetSegments(rec.id, tuple(rec.segments), tuple(rec.segments), "auto-segment: nothing found")
     return SetSegments(rec.id, tuple(rec.segments), tuple(new), f"auto-segment {len(new)} {label}")
+
+
+def hand_labeled(rec) -> bool:
+    """Segments someone made (or edited): anything but none or one whole-take label, which
+    is what a take gets when it is recorded."""
+    segs = rec.segments
+    if not segs:
+        return False
+    return len(segs) > 1 or segs[0].start > 0 or segs[0].end < rec.n_samples
 
 
 def _describe(segments) -> str:
@@ -206,11 +213,13 @@ class LabelPage(QWidget):
         if self.current is not None and self.current.id not in {r.id for r in project.recordings()}:
             self._clear_current()  # trashed or renamed (a rename selects the new name)
         self.panel.refresh()
-        current = self.class_combo.currentText()
+        same = getattr(self, "_classes_of", None) is project
+        self._classes_of = project
+        # another project's class never shows here (pressing A would label with it)
+        current = self.class_combo.currentText() if same else (project.classes[0] if project.classes else "")
         self.class_combo.clear()
         self.class_combo.addItems(project.classes)
-        if current:
-            self.class_combo.setEditText(current)
+        self.class_combo.setEditText(current)
         self.refresh_summary()
 
     def _clear_current(self) -> None:
@@ -375,9 +384,21 @@ class LabelPage(QWidget):
             return
         self.push(op)
 
+    def ask_recut(self, n: int) -> bool:
+        """Re-cut recordings whose segments were made by hand? (Tests replace this.)"""
+        from PySide6.QtWidgets import QMessageBox
+
+        answer = QMessageBox.question(
+            self, "Replace hand-made segments?",
+            f"{n} recording(s) already have segments made by hand or imported. Auto-segment "
+            "replaces them too?\n\nNo keeps them and auto-segments the others.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
     def auto_segment_all(self, rec_ids=None) -> None:
-        """Auto-segment many recordings, each keeping its whole-take label (one undo step
-        per recording). Reading runs in a worker; ``auto_done`` reports how many changed."""
+        """Auto-segment many recordings, each keeping its whole-take label; recordings with
+        hand-made segments only if the user agrees (:meth:`ask_recut`); mixed ones never.
+        One undo step for all. Reading runs in a worker; ``auto_done`` reports how many changed."""
         project = self.ctx.project
         recs = [r for r in project.recordings() if rec_ids is None or r.id in rec_ids]
 
@@ -391,15 +412,27 @@ class LabelPage(QWidget):
             return out
 
         def apply(pairs) -> None:
+            hand = [rec for rec, _data in pairs if hand_labeled(rec)]
+            recut = bool(hand) and self.ask_recut(len(hand))
             n = 0
-            for rec, data in pairs:
-                labels = [s.label for s in rec.segments]
-                label = Counter(labels).most_common(1)[0][0] if labels else self._label()
-                op = auto_segment_op(project, rec, data, label)
-                if op.after != op.before:
-                    self.push(op)
-                    n += 1
-            self.ctx.status.emit(f"auto-segmented {n} recordings")
+            # one user action, one undo step, however many recordings it touched
+            self.undo_stack.beginMacro(f"auto-segment {len(pairs)} recordings")
+            try:
+                for rec, data in pairs:
+                    if rec in hand and not recut:
+                        continue  # hand-made segments stay unless the user said otherwise
+                    labels = [s.label for s in rec.segments]
+                    if len(set(labels)) > 1:
+                        continue  # a mixed recording has no one label to give its new segments
+                    label = labels[0] if labels else self._label()
+                    op = auto_segment_op(project, rec, data, label)
+                    if op.after != op.before:
+                        self.push(op)
+                        n += 1
+            finally:
+                self.undo_stack.endMacro()
+            kept = f"; {len(hand)} with hand-made segments kept" if hand and not recut else ""
+            self.ctx.status.emit(f"auto-segmented {n} recordings{kept}")
             self.auto_done.emit(n)
 
         start_worker(read_all, on_result=apply, on_error=self.ctx.report)

@@ -389,7 +389,10 @@ class RecordPage(QWidget):
             self.target.blockSignals(True)
             self.target.setValue(target)
             self.target.blockSignals(False)
-        current = self.label_combo.currentText()
+        # a class typed for this project survives refreshes; another project's never shows
+        same = getattr(self, "_classes_of", None) is project
+        self._classes_of = project
+        current = self.label_combo.currentText() if same else (project.classes[0] if project.classes else "")
         self.label_combo.clear()
         self.label_combo.addItems(project.classes)
         self.label_combo.setEditText(current)

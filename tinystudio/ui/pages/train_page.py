@@ -103,8 +103,11 @@ class TrainPage(QWidget):
         self.budget_label = QLabel("")
         self.budget_label.setWordWrap(True)  # the model's description is longer than the column
         self.epochs = QSpinBox()
-        self.epochs.setRange(1, 1000)
-        self.epochs.setValue(40)
+        # 0 = the trainer's own default per front end, so the window and `tinystudio train`
+        # agree (80 for motion windows, 40 for audio, 30 for images)
+        self.epochs.setRange(0, 1000)
+        self.epochs.setSpecialValueText("automatic")
+        self.epochs.setValue(0)
         self.learning_rate = QDoubleSpinBox()
         self.learning_rate.setDecimals(4)
         self.learning_rate.setRange(0.0001, 0.1)
@@ -238,8 +241,7 @@ class TrainPage(QWidget):
         idx = self.model_combo.findData(name) if name in MODELS else 0
         self.model_combo.setCurrentIndex(max(0, idx))
         self._model_chosen()
-        if "epochs" in settings:
-            self.epochs.setValue(int(settings["epochs"]))
+        self.epochs.setValue(int(settings.get("epochs") or 0))  # no stale value of another project
         if "window_ms" in settings:
             self.window_ms.setValue(int(settings["window_ms"]))
         self.banner.hide()
@@ -305,7 +307,10 @@ class TrainPage(QWidget):
             train["model"] = self.model_combo.currentData()
         else:
             train.pop("model", None)  # no pin: the model search chooses
-        train["epochs"] = self.epochs.value()
+        if self.epochs.value():
+            train["epochs"] = self.epochs.value()
+        else:
+            train.pop("epochs", None)
         train["learning_rate"] = self.learning_rate.value()
         if self.window_ms.value():
             train["window_ms"] = self.window_ms.value()
@@ -313,7 +318,7 @@ class TrainPage(QWidget):
             train.pop("window_ms", None)
         project.settings["train"] = train
         self.ctx.save_now()
-        options = TrainOptions(epochs=self.epochs.value(), model=train.get("model"),
+        options = TrainOptions(epochs=self.epochs.value() or None, model=train.get("model"),
                                board=self.board_combo.currentData(),
                                window_ms=train.get("window_ms"))
         self._clear_results()
