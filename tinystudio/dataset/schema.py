@@ -20,7 +20,7 @@ MODELS_DIR = "models"
 STATE_RECORDING = "recording"
 STATE_COMPLETE = "complete"
 
-SENSOR_KINDS = ("imu", "microphone", "camera", "generic")
+SENSOR_KINDS = ("imu", "microphone", "camera", "generic", "vibration")
 
 #: Sample types as numpy dtype names; stored little-endian.
 SAMPLE_TYPES = {
