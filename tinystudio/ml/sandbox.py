@@ -208,13 +208,9 @@ class SandboxedRunner:
         proc = getattr(self, "_proc", None)
         if proc is None:
             return
-        try:
-            if proc.poll() is None:
-                proc.stdin.close()
-                proc.wait(timeout=2)
-        except (OSError, subprocess.TimeoutExpired):
+        if proc.poll() is None:  # nothing of the child's is worth an orderly shutdown
             proc.kill()
-            proc.wait()
+        proc.wait()
         for pipe in (proc.stdin, proc.stdout):
             with contextlib.suppress(OSError):
                 pipe.close()
@@ -246,6 +242,8 @@ def _read_frame(inp) -> bytes | None:
 def _child_main() -> int:
     """Child: import TFLM, read ``{"arena"}`` and the model, send its details, then answer
     one output per input until stdin closes."""
+    from tflite_micro.python.tflite_micro import runtime  # noqa: F401 - warm before the model comes
+
     from tinystudio.ml.quiet import quiet
     from tinystudio.ml.tflm import TflmRunner, _smallest_arena_here
 

@@ -73,9 +73,7 @@ def _take_spare():
     from tinystudio.ml.sandbox import spawn_child
 
     with _spare_lock:
-        warm = _spare.pop() if _spare else None
-        _spare.append(spawn_child())  # ready for the next upload
-    return warm
+        return _spare.pop() if _spare else spawn_child()
 
 
 def probe_upload(tflite: bytes) -> None:
@@ -94,6 +92,8 @@ def probe_upload(tflite: bytes) -> None:
             probe.run(np.zeros([int(d) for d in probe.input["shape"]], dtype=probe.input["dtype"]))
     except TinyStudioError as exc:
         raise ValueError(str(exc).removeprefix("the uploaded model: ")) from None
+    finally:
+        prewarm_sandbox()  # the next upload's child, spawned after this one's work
 
 
 class BoardModel:
