@@ -12,7 +12,7 @@ import numpy as np
 #: The project defaults: 119 x 6 IMU windows, 49 x 40 audio features, 32 x 32 images
 #: (tinystudio.dsp.image.DEFAULT_IMAGE_SIZE). The ops of a graph can depend on its shape.
 EXAMPLE_SHAPES = {"imu": (119, 6), "microphone": (49, 40, 1), "camera": (32, 32, 1)}
-FRONTEND = {"imu": "raw", "microphone": "micro_speech", "camera": "image"}
+FRONTEND = {"imu": "raw", "microphone": "microfrontend", "camera": "image"}
 
 
 def builder_shape(spec) -> tuple[int, ...]:
