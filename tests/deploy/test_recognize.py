@@ -31,8 +31,8 @@ def test_looped_yes_gives_only_yes_detections_and_raw_scores_do_flicker(micro_sp
     assert len(raw) > 1  # the raw top class is not only "yes": what the recognizer smooths
     rec = Recognizer(LABELS)
     found = [d for t, s in scores if (d := rec.update(t, s))]
-    assert found and {d.label for d in found} == {"yes"}
-    assert all(b.time_ms - a.time_ms >= rec.settings.suppression_ms for a, b in zip(found, found[1:]))
+    assert len(found) >= 3 and {d.label for d in found} == {"yes"}  # 6 s of yes, 1.5 s suppression
+    assert all(b.time_ms - a.time_ms >= rec.settings.suppression_ms for a, b in zip(found, found[1:], strict=False))
 
 
 def test_silence_stays_listening(tflm_models):
