@@ -16,7 +16,6 @@ every other recording keeps working.
 from __future__ import annotations
 
 import contextlib
-import copy
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
