@@ -91,7 +91,7 @@ class RecordingsModel(QAbstractTableModel):
     def set_rows(self, rows: list[manage.RecordingRow], colors: dict[str, str]) -> bool:
         """Show ``rows``; returns True when the model was reset (recordings added, removed
         or renamed), False when only changed rows were announced."""
-        colors_changed = colors != self.colors
+        recolored = {k for k in set(colors) | set(self.colors) if colors.get(k) != self.colors.get(k)}
         self.colors = dict(colors)
         if len(rows) != len(self.rows) or any(a.id != b.id for a, b in zip(rows, self.rows, strict=True)):
             self.beginResetModel()
@@ -99,9 +99,8 @@ class RecordingsModel(QAbstractTableModel):
             self.endResetModel()
             return True
         old, self.rows = self.rows, list(rows)
-        changed = [i for i, (a, b) in enumerate(zip(old, rows, strict=True)) if a is not b and a != b]
-        if colors_changed and rows:
-            changed = list(range(len(rows)))
+        changed = [i for i, (a, b) in enumerate(zip(old, rows, strict=True))
+                   if (a is not b and a != b) or (recolored and len(b.labels) == 1 and b.labels[0] in recolored)]
         last = len(COLUMNS) - 1
         start = prev = None
         for i in [*changed, None]:  # one signal per run of consecutive rows
