@@ -76,8 +76,8 @@ def test_headerless_generic_set_trains_with_the_defaults(headerless_set, tmp_pat
     assert any("comment line" in n for e in res.imported for n in e.get("notes", []))
     _quick(proj)
     report = train_project(proj)
-    assert [c["name"] for c in report.candidates] == ["imu_cnn", "imu_features"]
-    assert report.summary()["chosen"] in ("imu_cnn", "imu_features")
+    assert [c["name"] for c in report.candidates] == ["imu_cnn", "imu_features", "imu_spectral"]
+    assert report.summary()["chosen"] in ("imu_cnn", "imu_features", "imu_spectral")
     assert report.int8_metrics["n"] > 0 and report.model_bytes > 0
 
 

@@ -23,6 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--camera-size", type=int, default=96, metavar="PX", help="camera width=height, 8..96")
     parser.add_argument("--camera-folder", metavar="DIR",
                         help="the camera shows the images of DIR, one subfolder per class, class after class")
+    parser.add_argument("--camera-video", metavar="FILE",
+                        help="the camera plays FILE's frames in a loop (GIF, APNG, WebP, multi-page TIFF)")
     parser.add_argument("--camera-class", metavar="NAME",
                         help="with --camera-folder: show only this class (as --gesture repeats one gesture)")
     parser.add_argument(
@@ -47,6 +49,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="run the recorder firmware on an emulated Cortex-M4 (QEMU mps2-an386) instead; "
              "only --imu-rate/--mic-rate apply (docs/emulated-board.md)",
     )
+    parser.add_argument("--tflm", metavar="DIR",
+                        help="--mcu with real inference: link a TFLM built from this tflite-micro checkout "
+                             "(first build takes minutes; docs/emulated-board.md)")
+    parser.add_argument("--kernels", choices=("reference", "cmsis_nn"), default="reference",
+                        help="--tflm kernel set (cmsis_nn: needs CMSIS-NN in the checkout's downloads)")
+    parser.add_argument("--icount", action="store_true",
+                        help="--mcu: QEMU counts instructions; the board's latency is then "
+                             "instructions / 1000 (docs/benchmarks.md)")
 
 
 def _config(args: argparse.Namespace):
@@ -66,6 +76,8 @@ def _config(args: argparse.Namespace):
         raise DeviceError(f"--baud {args.baud} is too low; use at least 300")
     if not 8 <= args.camera_size <= 96:
         raise DeviceError(f"--camera-size {args.camera_size} must be 8..96")
+    if args.camera_video and args.camera_folder:
+        raise DeviceError("give the camera either --camera-folder DIR or --camera-video FILE, not both")
     if args.camera_class and not args.camera_folder:
         raise DeviceError("--camera-class picks a class of --camera-folder DIR; give the folder too")
     if args.rate is not None and not args.replay:
@@ -78,6 +90,7 @@ def _config(args: argparse.Namespace):
         camera_size=args.camera_size,
         camera_folder=args.camera_folder,
         camera_class=args.camera_class,
+        camera_video=args.camera_video,
         gesture=args.gesture,
         replay=args.replay,
         rate=args.rate,
@@ -99,7 +112,10 @@ def _run_mcu(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
     if args.imu_rate != int(args.imu_rate) or args.mic_rate != int(args.mic_rate):
         raise DeviceError("--mcu: --imu-rate and --mic-rate must be whole numbers of Hz (compiled in)")
-    board = start_mcu_board(imu_rate=int(args.imu_rate), mic_rate=int(args.mic_rate))
+    if args.tflm is None and args.kernels != "reference":
+        raise DeviceError("--kernels applies to --tflm DIR only")
+    board = start_mcu_board(imu_rate=int(args.imu_rate), mic_rate=int(args.mic_rate), tflm_dir=args.tflm,
+                            kernels=args.kernels, icount=args.icount)
     try:
         sys.stdout.write(f"PORT {board.port}\n")
         sys.stdout.flush()
@@ -114,6 +130,10 @@ def _run_mcu(args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     from tinystudio.boards.virtual.board import build_board
 
+    if (args.tflm or args.icount) and not args.mcu:
+        from tinystudio.errors import DeviceError
+
+        raise DeviceError("--tflm and --icount apply to the emulated board: add --mcu")
     if args.mcu:
         return _run_mcu(args)
     board = build_board(_config(args))

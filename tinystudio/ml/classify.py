@@ -18,7 +18,7 @@ from tinystudio.dsp import audio, image
 from tinystudio.dsp.windows import WindowSpec, segment_window_starts
 from tinystudio.errors import TrainingError
 from tinystudio.ml.package import ModelPackage, dequantize, quantize_float, quantize_raw_window
-from tinystudio.ml.tflm import TflmRunner
+from tinystudio.ml.sandbox import SandboxedRunner
 
 
 def load_model(path: str | Path) -> tuple[bytes, object | None]:
@@ -64,7 +64,8 @@ class Classifier:
     def __init__(self, model: str | Path, labels: list[str] | None = None,
                  frontend: str | None = None) -> None:
         self.tflite, self.desc = load_model(model)
-        self.runner = TflmRunner(self.tflite)
+        # A model from a file is untrusted: validated, then run only in a child process.
+        self.runner = SandboxedRunner(self.tflite, str(model))
         q = self.runner.input["quantization_parameters"]
         self.in_scale = float(q["scales"][0]) if len(q["scales"]) else 1.0
         self.in_zp = int(q["zero_points"][0]) if len(q["zero_points"]) else 0
@@ -85,9 +86,9 @@ class Classifier:
             return [(e, None) for e in x]
         frontend = self.frontend or {".wav": "micro_speech", ".png": "image", ".jpg": "image",
                                      ".jpeg": "image"}.get(suffix, "raw")
-        if frontend == "micro_speech":
+        if frontend in audio.AUDIO_FRONTENDS:
             if self._fe is None:
-                self._fe = audio.MicroFrontend()
+                self._fe = audio.frontend_for(frontend)
             rate, samples = audio.read_wav(path)
             samples = audio.resample_int16(samples, rate)
             stride = self.desc.stride if self.desc else audio.CLIP_SAMPLES // 2
@@ -155,8 +156,11 @@ class Classifier:
 def classify_files(model, files, labels=None, frontend=None) -> list[dict]:
     clf = Classifier(model, labels, frontend)
     out = []
-    for f in files:
-        out.extend(clf.classify(f))
+    try:
+        for f in files:
+            out.extend(clf.classify(f))
+    finally:
+        clf.runner.close()
     return out
 
 

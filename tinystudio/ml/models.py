@@ -28,6 +28,17 @@ class ModelSpec:
     #: Shortest window (samples) the network's strides and pools can take: a shorter one
     #: would leave a zero-sized tensor, which TFLM does not refuse but crashes on.
     min_window: int = 1
+    #: The builder takes ``rate_hz=`` (its feature parameters follow the sample rate).
+    rate_aware: bool = False
+
+    def for_rate(self, rate_hz: float) -> ModelSpec:
+        """This spec with the sample rate bound into its builder (rate-aware ones only)."""
+        if not self.rate_aware:
+            return self
+        from dataclasses import replace
+        from functools import partial
+
+        return replace(self, build=partial(self.build, rate_hz=rate_hz))
 
     def suits(self, sensor_kind: str) -> bool:
         """Raw-window models serve every raw sensor (motion, vibration, generic channels)."""
@@ -148,6 +159,12 @@ def build_mobilenet_v1(input_shape, n_classes: int, seed: int = 0):
     return keras.Model(base.input, out, name="mobilenet_v1_025")
 
 
+def _build_vww_transfer(input_shape, n_classes: int, seed: int = 0):
+    from tinystudio.ml.transfer import build_vww_transfer
+
+    return build_vww_transfer(input_shape, n_classes, seed)
+
+
 def build_reference_dense(input_shape, n_classes: int, seed: int = 0):
     """The GestureToEmoji tutorial model: Dense 50-15-n on the flattened window (baseline)."""
     import keras
@@ -167,6 +184,12 @@ def _build_imu_features(input_shape, n_classes: int, seed: int = 0):
     return build_imu_features(input_shape, n_classes, seed)
 
 
+def _build_imu_spectral(input_shape, n_classes: int, seed: int = 0, rate_hz: float | None = None):
+    from tinystudio.ml.features import build_imu_spectral
+
+    return build_imu_spectral(input_shape, n_classes, seed, rate_hz=rate_hz)
+
+
 MODELS: dict[str, ModelSpec] = {
     s.name: s
     for s in (
@@ -176,12 +199,18 @@ MODELS: dict[str, ModelSpec] = {
                   build_ds_cnn),
         ModelSpec("image_cnn", "camera", 32 * 1024, "small CNN for low-resolution images",
                   build_image_cnn),
+        ModelSpec("vww_transfer", "camera", 320 * 1024,
+                  "TFLM person-detection MobileNet (pretrained, frozen then fine-tuned) + new head",
+                  _build_vww_transfer),
         ModelSpec("mobilenet_v1_025", "camera", 320 * 1024,
                   "MobileNetV1 alpha 0.25, 96x96 grayscale (person-detection class)",
                   build_mobilenet_v1),
         ModelSpec("imu_features", "imu", 20 * 1024,
                   "spectral + statistical features in the model, then a small dense net",
                   _build_imu_features, min_window=2),
+        ModelSpec("imu_spectral", "imu", 32 * 1024,
+                  "low-pass + decimation, per-axis statistics and amplitude spectrum in the model",
+                  _build_imu_spectral, min_window=16, rate_aware=True),
         ModelSpec("reference_dense", "imu", 160 * 1024,
                   "tutorial baseline: Dense 50-15-n (float ~147 KB)", build_reference_dense),
     )
