@@ -8,6 +8,8 @@ undo is exact; the project is saved shortly after edits settle.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QUndoCommand
 from PySide6.QtWidgets import (
@@ -45,6 +47,42 @@ class LabelCommand(QUndoCommand):
     def undo(self) -> None:
         self.op.revert(self.page.ctx.project)
         self.page.after_edit(self.op.recording_id)
+
+
+class BatchLabelCommand(QUndoCommand):
+    """Many label operations as one undo step with one refresh ("Auto-segment all" over
+    10,000 recordings: one step, not 10,000 steps each refreshing every table)."""
+
+    def __init__(self, page, ops, text: str) -> None:
+        super().__init__(text)
+        self.page, self.ops = page, list(ops)
+
+    def redo(self) -> None:
+        for op in self.ops:
+            op.apply(self.page.ctx.project)
+        self.page.after_batch({op.recording_id for op in self.ops})
+
+    def undo(self) -> None:
+        for op in reversed(self.ops):
+            op.revert(self.page.ctx.project)
+        self.page.after_batch({op.recording_id for op in self.ops})
+
+
+def propose_all(project, recs, default_label: str, *, progress, stop):
+    """Auto-segmentation proposals for many recordings, one at a time (on a worker): each
+    recording's samples are read, proposed on and dropped, so memory holds one recording,
+    not all of them. Returns the operations that change something."""
+    ops = []
+    for i, rec in enumerate(recs):
+        if stop.is_set():
+            break
+        progress((i, len(recs)))
+        labels = [s.label for s in rec.segments]
+        label = Counter(labels).most_common(1)[0][0] if labels else default_label
+        op = auto_segment_op(project, rec, rec.read_physical(), label)
+        if op.after != op.before:
+            ops.append(op)
+    return ops
 
 
 def _read_recording(rec, *, progress, stop):
@@ -289,6 +327,13 @@ class LabelPage(QWidget):
             self._show_segments()
         self.ctx.recordings_changed.emit()  # refreshes this page's list too
 
+    def after_batch(self, rec_ids: set[str]) -> None:
+        """After many edits at once: one save scheduled, one refresh of every view."""
+        self.ctx.schedule_save()
+        if self.current is not None and self.current.id in rec_ids:
+            self._show_segments()
+        self.ctx.recordings_changed.emit()
+
     def _label(self) -> str:
         text = self.class_combo.currentText().strip()
         if text:
@@ -396,46 +441,31 @@ class LabelPage(QWidget):
         return answer == QMessageBox.StandardButton.Yes
 
     def auto_segment_all(self, rec_ids=None) -> None:
-        """Auto-segment many recordings, each keeping its whole-take label; recordings with
-        hand-made segments only if the user agrees (:meth:`ask_recut`); mixed ones never.
-        One undo step for all. Reading runs in a worker; ``auto_done`` reports how many changed."""
+        """Auto-segment many recordings, each keeping its whole-take label, as one undo
+        step with one refresh; recordings with hand-made segments only if the user agrees
+        (:meth:`ask_recut`), mixed ones never. Reading and proposing run in a worker, one
+        recording at a time; ``auto_done`` reports how many changed."""
         project = self.ctx.project
-        recs = [r for r in project.recordings() if rec_ids is None or r.id in rec_ids]
+        wanted = None if rec_ids is None else set(rec_ids)
+        recs = [r for r in project.recordings() if wanted is None or r.id in wanted]
+        # a mixed recording has no one label to give its new segments; hand-made segments
+        # stay unless the user says otherwise
+        recs = [r for r in recs if len({s.label for s in r.segments}) <= 1]
+        hand = [r for r in recs if hand_labeled(r)]
+        recut = bool(hand) and self.ask_recut(len(hand))
+        if hand and not recut:
+            recs = [r for r in recs if r not in hand]
+        kept = f"; {len(hand)} with hand-made segments kept" if hand and not recut else ""
 
-        def read_all(*, progress, stop):
-            out = []
-            for i, rec in enumerate(recs):
-                if stop.is_set():
-                    break
-                progress((i, len(recs)))
-                out.append((rec, rec.read_physical()))
-            return out
+        def apply(ops) -> None:
+            if self.ctx.project is not project:
+                return  # another project was opened meanwhile
+            if ops:
+                self.undo_stack.push(BatchLabelCommand(self, ops, f"auto-segment {len(ops)} recordings"))
+            self.ctx.status.emit(f"auto-segmented {len(ops)} recordings{kept}")
+            self.auto_done.emit(len(ops))
 
-        def apply(pairs) -> None:
-            hand = [rec for rec, _data in pairs if hand_labeled(rec)]
-            recut = bool(hand) and self.ask_recut(len(hand))
-            n = 0
-            # one user action, one undo step, however many recordings it touched
-            self.undo_stack.beginMacro(f"auto-segment {len(pairs)} recordings")
-            try:
-                for rec, data in pairs:
-                    if rec in hand and not recut:
-                        continue  # hand-made segments stay unless the user said otherwise
-                    labels = [s.label for s in rec.segments]
-                    if len(set(labels)) > 1:
-                        continue  # a mixed recording has no one label to give its new segments
-                    label = labels[0] if labels else self._label()
-                    op = auto_segment_op(project, rec, data, label)
-                    if op.after != op.before:
-                        self.push(op)
-                        n += 1
-            finally:
-                self.undo_stack.endMacro()
-            kept = f"; {len(hand)} with hand-made segments kept" if hand and not recut else ""
-            self.ctx.status.emit(f"auto-segmented {n} recordings{kept}")
-            self.auto_done.emit(n)
-
-        start_worker(read_all, on_result=apply, on_error=self.ctx.report)
+        start_worker(propose_all, project, recs, self._label(), on_result=apply, on_error=self.ctx.report)
 
     def make_split(self) -> None:
         """The split the Train page would recommend (by recording only when every class
