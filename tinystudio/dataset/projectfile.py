@@ -258,9 +258,27 @@ def _merge_keyed(base: dict, mine: dict, out: dict) -> None:
             out.pop(key, None)
 
 
+def copy_data(data: dict) -> dict:
+    """A copy of a project file's content that may be changed without touching ``data``.
+
+    Why not ``deepcopy``: at 10,000 recordings it took about a second per save. A
+    recording's entry is never changed in place (every writer replaces the whole entry:
+    ``entries[rid] = {...}``), so entries are shared and only the containers are copied;
+    the rest (classes, settings, split) is small and copied whole."""
+    out = {}
+    for key, value in data.items():
+        if key == "recordings" and isinstance(value, dict):
+            out[key] = dict(value)
+        elif key == "split" and isinstance(value, dict):
+            out[key] = {k: dict(v) if isinstance(v, dict) else copy.deepcopy(v) for k, v in value.items()}
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
 def merge(base: dict, mine: dict, latest: dict) -> dict:
     """``latest`` with the changes from ``base`` to ``mine`` applied (see module docstring)."""
-    out = copy.deepcopy(latest)
+    out = copy_data(latest)
     special = {"classes", "settings", "recordings", "split"}
     _merge_keyed({k: v for k, v in base.items() if k not in special},
                  {k: v for k, v in mine.items() if k not in special}, out)
