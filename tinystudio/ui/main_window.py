@@ -70,6 +70,9 @@ class MainWindow(QMainWindow):
     def __init__(self, context: StudioContext | None = None) -> None:
         super().__init__()
         self.setWindowTitle("TinyStudio")
+        # below this the pages stop fitting (the Train page's form and matrices collapse);
+        # every page is checked whole at this size (tests/ui/test_ui_layout_pages.py)
+        self.setMinimumSize(1024, 700)
         self.setAcceptDrops(True)
         self.ctx = context or StudioContext(parent=self)
         self.board = self.ctx.board
@@ -288,7 +291,9 @@ class MainWindow(QMainWindow):
             self.project_label.setText("no project")
             return
         self.project_label.setText(f"project: {project.path.name}")
-        self.setWindowTitle(f"TinyStudio — {project.path.name}")
+        # Qt appends the application display name itself ("gestures — TinyStudio"); naming
+        # it here too read "TinyStudio — gestures — TinyStudio"
+        self.setWindowTitle(project.path.name)
         recent = [str(project.path)] + [p for p in self.recent_projects() if p != str(project.path)]
         self.settings.setValue("recent_projects", recent[:MAX_RECENT])
         self._refresh_recent_menu()
