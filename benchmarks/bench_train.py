@@ -17,6 +17,13 @@ nearest-neighbour baseline measured in the same run, with spreads over splits:
 
     python benchmarks/bench_train.py [--splits 5] [--seeds 3] [--reference] [--only pf|ei]
 
+``--table`` instead prints the real-data table (docs/benchmarks.md): every data set in
+resources/examples imported and trained with the defaults (one seed), with int8 and
+float test accuracy, the best classical baseline (chosen by validation) on the same test
+windows, model bytes, TFLM arena and training time, one JSON line per set:
+
+    python benchmarks/bench_train.py --table [--sets gestures_punch_flex,ei_phone_motion]
+
 Last line: one JSON object.
 """
 
@@ -208,14 +215,64 @@ def _candidate_table(summaries: list[dict]) -> dict:
             for k, v in out.items()}
 
 
+TABLE_SETS = ("gestures_punch_flex", "ei_phone_motion", "digits", "person_detection", "micro_speech")
+
+
+def _import_set(name: str, data: Path, dest: Path) -> None:
+    from tinystudio.dataset.importers import import_paths
+
+    if name == "gestures_punch_flex":  # IMU_Capture files: one class per file
+        for label in ("punch", "flex"):
+            import_paths(dest, [data / f"{label}.csv"], label=label)
+    else:
+        import_paths(dest, [data])
+
+
+def table_row(name: str, data: Path, seed: int = 0) -> dict:
+    """One set imported and trained with the defaults: the table's figures."""
+    from tinystudio.errors import TinyStudioError
+    from tinystudio.ml.pipeline import TrainOptions, train_project
+
+    with tempfile.TemporaryDirectory() as tmp:
+        project = Path(tmp) / name
+        t0 = time.monotonic()
+        try:
+            _import_set(name, data, project)
+            rep = train_project(project, TrainOptions(seed=seed))
+        except TinyStudioError as exc:
+            return {"set": name, "trained": False, "reason": str(exc)}
+        s = rep.summary()
+        b = s["baseline"] or {}
+        ev = s["evaluation"]
+        return {"set": name, "trained": True, "chosen": s["model"], "int8": s["int8_accuracy"],
+                "float": s["float_accuracy"], "int8_float_gap": ev.get("int8_float_gap"),
+                "baseline": b.get("method"), "baseline_test": b.get("test_accuracy"),
+                "baseline_val": b.get("val_accuracy"), "baseline_wins": ev.get("baseline_wins"),
+                "offer": ev.get("offer"), "model_bytes": s["model_bytes"],
+                "arena_bytes": s["arena_bytes"], "train_seconds": s["train_seconds"],
+                "wall_seconds": round(time.monotonic() - t0, 1), "test_windows": s["test_windows"],
+                "split": s["split"].get("by"),
+                "candidates": {c["name"]: c["val_accuracy"] for c in s["candidates"]},
+                "warnings": s["warnings"]}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--table", action="store_true", help="the real-data table (see the docstring)")
+    ap.add_argument("--sets", default=",".join(TABLE_SETS), help="--table: comma-separated sets")
     ap.add_argument("--splits", type=int, default=5, help="punch/flex folds (default 5)")
     ap.add_argument("--seeds", type=int, default=3, help="ei_phone_motion training seeds (default 3)")
     ap.add_argument("--reference", action="store_true", help="also train the tutorial's Dense model")
     ap.add_argument("--only", choices=["pf", "ei"], default=None)
     ap.add_argument("--data", type=Path, default=REPO / "resources" / "examples")
     args = ap.parse_args()
+    if args.table:
+        rows = []
+        for name in [n.strip() for n in args.sets.split(",") if n.strip()]:
+            rows.append(table_row(name, args.data / name))
+            print(json.dumps(rows[-1]), flush=True)
+        print(json.dumps({"table": rows}))
+        return 0
     result: dict = {}
     if args.only in (None, "pf"):
         runs = [punch_flex_split(args.data / "gestures_punch_flex", f, args.splits, args.reference)

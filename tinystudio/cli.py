@@ -65,8 +65,15 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split("\n")).strip()
 
 
-def _error(text: str) -> None:
+def _error(text: str, args=None, exit_code: int = 1) -> None:
+    """One line on stderr; with ``--json`` also one JSON error object on stdout, so a
+    script reading stdout learns what failed instead of finding it empty."""
     print(f"tinystudio: error: {_one_line(text)}", file=sys.stderr)
+    if getattr(args, "json", False):
+        import json
+
+        with contextlib.suppress(OSError, ValueError):
+            print(json.dumps({"error": _one_line(text), "exit_code": exit_code}), flush=True)
 
 
 def _os_error_message(exc: OSError) -> str | None:
@@ -83,6 +90,7 @@ def _os_error_message(exc: OSError) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a command. Expected errors print one line; an unexpected exception prints one
     line naming a crash-report file that holds its traceback (never the traceback itself)."""
+    args = None
     try:
         parser = build_parser()
         args = parser.parse_args(_default_to_gui(list(sys.argv[1:] if argv is None else argv)))
@@ -93,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             run = run_gui
         return int(run(args) or 0)
     except TinyStudioError as exc:
-        _error(str(exc))
+        _error(str(exc), args, exc.exit_code)
         return exc.exit_code
     except KeyboardInterrupt:
         print("tinystudio: interrupted", file=sys.stderr)
@@ -107,12 +115,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         message = _os_error_message(exc) if isinstance(exc, OSError) else None
         if message is not None:
-            _error(message)
+            _error(message, args)
             return 1
         from tinystudio.crash import crash_message, write_crash_report
 
         report = write_crash_report(type(exc), exc, exc.__traceback__, "cli")
-        _error(crash_message(exc, report))
+        _error(crash_message(exc, report), args, EXIT_INTERNAL)
         if report is None:
             traceback.print_exception(type(exc), exc, exc.__traceback__)
         return EXIT_INTERNAL

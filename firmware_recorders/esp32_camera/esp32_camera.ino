@@ -9,6 +9,9 @@
 #include <TinyStudioRecorder.h>
 #include <ts_tflm.h>
 
+/* The TFLM glue's clock hook (it includes no Arduino header itself). */
+static uint32_t clock_us(void) { return (uint32_t)micros(); }
+
 enum { SENSOR_CAMERA = 0 };
 static const uint32_t FRAME_PERIOD_MS = 200;  // 5 images per second
 
@@ -83,7 +86,7 @@ void setup()
     slot_mem = (uint8_t *)heap_caps_aligned_alloc(16, 2 * SLOT_HALF, MALLOC_CAP_SPIRAM);
     arena = (uint8_t *)heap_caps_aligned_alloc(16, ARENA_BYTES, MALLOC_CAP_8BIT);
     ts_device_init(&dev, &info, &hal, slot_mem, slot_mem ? 2 * SLOT_HALF : 0);
-    ts_tflm_begin(&dev, arena, arena ? ARENA_BYTES : 0);
+    ts_tflm_begin(&dev, arena, arena ? ARENA_BYTES : 0, clock_us);
     ts_device_hello(&dev);
     if (!slot_mem || !arena) ts_device_error(&dev, 3, "no PSRAM/RAM for the model slot or arena");
     if (!camera_begin()) ts_device_error(&dev, 1, "camera did not start (check the board selection)");

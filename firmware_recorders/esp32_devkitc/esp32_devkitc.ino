@@ -11,6 +11,9 @@
 #include <TinyStudioRecorder.h>
 #include <ts_tflm.h>
 
+/* The TFLM glue's clock hook (it includes no Arduino header itself). */
+static uint32_t clock_us(void) { return (uint32_t)micros(); }
+
 enum { SENSOR_IMU = 0, SENSOR_MIC = 1 };
 static const uint8_t MPU = 0x68;
 static const i2s_port_t MIC_PORT = I2S_NUM_0;
@@ -114,7 +117,7 @@ void setup()
     Serial.begin(921600);
     slot_mem = (uint8_t *)heap_caps_aligned_alloc(16, 2 * SLOT_HALF, MALLOC_CAP_8BIT);
     ts_device_init(&dev, &info, &hal, slot_mem, slot_mem ? 2 * SLOT_HALF : 0);
-    ts_tflm_begin(&dev, arena, sizeof arena);
+    ts_tflm_begin(&dev, arena, sizeof arena, clock_us);
     ts_sampler_init(&imu_sampler, &dev, SENSOR_IMU, 12, imu_buf, sizeof imu_buf, 10);
     ts_sampler_init(&mic_sampler, &dev, SENSOR_MIC, 2, mic_buf, sizeof mic_buf, 128);
     ts_device_hello(&dev);

@@ -14,6 +14,9 @@
 #include <TinyStudioRecorder.h>
 #include <ts_tflm.h>
 
+/* The TFLM glue's clock hook (it includes no Arduino header itself). */
+static uint32_t clock_us(void) { return (uint32_t)micros(); }
+
 enum { SENSOR_IMU = 0, SENSOR_MIC = 1 };
 static const uint8_t LSM9DS1_AG = 0x6B;
 
@@ -157,7 +160,7 @@ void setup()
 #endif
     rev2 = !detect_rev1();
     ts_device_init(&dev, rev2 ? &info_rev2 : &info_rev1, &hal, slot_mem, sizeof slot_mem);
-    ts_tflm_begin(&dev, arena, sizeof arena);
+    ts_tflm_begin(&dev, arena, sizeof arena, clock_us);
     ts_sampler_init(&imu_sampler, &dev, SENSOR_IMU, 12, imu_buf, sizeof imu_buf, 10);
     ts_sampler_init(&mic_sampler, &dev, SENSOR_MIC, 2, mic_buf, sizeof mic_buf, 128);
     ts_device_hello(&dev);

@@ -3,14 +3,20 @@
  * A board file like any other (docs/porting.md): HELLO tables, the ts_hal, setup and
  * loop. The core (firmware_recorders/common) runs unchanged as Cortex-M4 machine code;
  * the sensors are synthetic (synth.c) and timed by the hardware timer; the model slot is
- * real, and its loader is the TFLM glue's own model check (ts_tflm_check.c) -- there is
- * no TFLM in this image, so a model is checked and kept, never run (docs/emulated-board.md).
+ * real. Built without TFLM (the default, and CI) its loader is the TFLM glue's own model
+ * check (ts_tflm_check.c): a model is checked and kept, never run. Built with
+ * `make TFLM_DIR=<tflite-micro checkout>` (TS_WITH_TFLM) it links the glue and a real TFLM
+ * for Cortex-M4: models are loaded by TFLM, RUN_INPUT runs them and live IMU windows stream
+ * INFERENCE (docs/emulated-board.md).
  */
 #include <TinyStudioRecorder.h>
 
 #include "mps2.h"
 #include "synth.h"
 #include "ts_tflm_check.h"
+#ifdef TS_WITH_TFLM
+#include "ts_tflm.h"
+#endif
 
 #ifndef IMU_RATE_HZ
 #define IMU_RATE_HZ 119u
@@ -35,12 +41,23 @@ static const ts_sensor_info sensors[2] = {
 #define SLOT_HALF (64u * 1024u)
 #define RUN_INPUT_MAX 9216u /* the TFLM glue's RUN_INPUT buffer: the same limits */
 #define OUTPUT_MAX 255u
-static const ts_device_info info = {"TinyStudio emulated board (QEMU MPS2 AN386, Cortex-M4)",
-                                    TS_FIRMWARE_VERSION, "" /* not in boards.json */, SLOT_HALF,
-                                    0 /* no TFLM arena */, TS_MAX_BODY, 2, sensors};
+#ifdef TS_WITH_TFLM
+#ifndef ARENA_BYTES
+#define ARENA_BYTES (48u * 1024u) /* as the Nano 33 BLE Sense's sketch */
+#endif
+#define BOARD_NAME "TinyStudio emulated board (QEMU MPS2 AN386, Cortex-M4, TFLM)"
+#else
+#define ARENA_BYTES 0u /* no TFLM arena */
+#define BOARD_NAME "TinyStudio emulated board (QEMU MPS2 AN386, Cortex-M4)"
+#endif
+static const ts_device_info info = {BOARD_NAME, TS_FIRMWARE_VERSION, "" /* not in boards.json */,
+                                    SLOT_HALF, ARENA_BYTES, TS_MAX_BODY, 2, sensors};
 
 /* ----------------------------------------------------------------- static memory */
 static uint8_t slot_mem[2 * SLOT_HALF] __attribute__((aligned(16)));
+#ifdef TS_WITH_TFLM
+static uint8_t arena[ARENA_BYTES] __attribute__((aligned(16)));
+#endif
 static ts_device dev;
 static ts_sampler imu_sampler, mic_sampler;
 static uint8_t imu_buf[12 * 10]; /* 10 IMU samples per frame (84 ms) */
@@ -83,6 +100,17 @@ static uint8_t hal_enable(void *ctx, uint8_t id, uint8_t on)
     return TS_OK; /* both sensors run all the time; the samplers gate the stream */
 }
 
+#ifdef TS_WITH_TFLM
+/* The glue's clock hook: timer 0 in microseconds. Under `qemu -icount shift=0` virtual
+ * time advances 1 ns per instruction, so this is instructions / 1000 (docs/benchmarks.md). */
+static uint32_t clock_us(void)
+{
+    return (uint32_t)(timer0_ticks() / (MPS2_PCLK_HZ / 1000000u));
+}
+
+/* TFLM: the glue loads, runs RUN_INPUT and streams live inference. */
+static const ts_hal hal = {0, hal_write, hal_enable, ts_tflm_load, ts_tflm_run_buffer, ts_tflm_run};
+#else
 /* The model loader: what the TFLM glue checks before TFLM, with the glue's reply. */
 static uint8_t model_load(void *ctx, const uint8_t *model, uint32_t model_bytes,
                           const ts_descriptor *d, uint32_t *arena_used)
@@ -101,14 +129,19 @@ static uint8_t model_load(void *ctx, const uint8_t *model, uint32_t model_bytes,
 
 /* No TFLM: the core answers RUN_INPUT with UNSUPPORTED; no live INFERENCE. */
 static const ts_hal hal = {0, hal_write, hal_enable, model_load, 0, 0};
+#endif
 
 /* ------------------------------------------------------------------ setup/loop */
+static void drain_rx(void);
 static void setup(void)
 {
     timer0_init();
     timer1_wake_init(1000u);
     uart0_init();
     ts_device_init(&dev, &info, &hal, slot_mem, sizeof slot_mem);
+#ifdef TS_WITH_TFLM
+    ts_tflm_begin(&dev, arena, sizeof arena, clock_us);
+#endif
     ts_sampler_init(&imu_sampler, &dev, SENSOR_IMU, 12, imu_buf, sizeof imu_buf, 10);
     ts_sampler_init(&mic_sampler, &dev, SENSOR_MIC, 2, mic_buf, sizeof mic_buf, 128);
     /* Usually lost: QEMU drops UART output until the host opens the pty, and a USB board
@@ -136,6 +169,9 @@ static void loop(void)
         if (ts_device_streaming(&dev, SENSOR_IMU)) {
             synth_imu((uint32_t)imu_clock.next, IMU_RATE_HZ, s);
             ts_sampler_push(&imu_sampler, s);
+#ifdef TS_WITH_TFLM
+            if (ts_tflm_push_i16(SENSOR_IMU, s)) drain_rx(); /* a window ran: answer the host */
+#endif
         }
         imu_clock.next++;
     }
@@ -143,6 +179,9 @@ static void loop(void)
         if (ts_device_streaming(&dev, SENSOR_MIC)) {
             int16_t v = synth_mic((uint32_t)mic_clock.next, MIC_RATE_HZ);
             ts_sampler_push(&mic_sampler, &v);
+#ifdef TS_WITH_TFLM
+            ts_tflm_push_i16(SENSOR_MIC, &v);
+#endif
         }
         mic_clock.next++;
         if ((k & 127u) == 0) drain_rx(); /* a STOP is answered within a frame, even in a burst */

@@ -3,7 +3,16 @@
  * Why: there is no vendor SDK here -- this is the whole of what a CMSIS startup file
  * does, small enough to read: the vector table at address 0 (initial stack pointer,
  * reset handler, faults, the interrupts this port uses), copy .data from flash, zero
- * .bss, switch the FPU on (the build uses -mfloat-abi=hard), call main.
+ * .bss, switch the FPU on (the build uses -mfloat-abi=hard), run the C++ constructors,
+ * call main.
+ *
+ * Constructors: the TinyStudio glue needs none (it builds its objects in ts_tflm_begin),
+ * but C++ code a port links may have globals with constructors. The linker script keeps
+ * .preinit_array/.init_array and this runs them in order, as crt0 would (-nostartfiles
+ * leaves that to us); __dso_handle, which a global with a destructor references when it
+ * registers that destructor, is defined here. Destructors never run: main never returns.
+ * tests/firmware/test_mcu_startup.py runs a C++ image (test/ctor_test.cpp) that checks
+ * this under QEMU.
  */
 #include <stdint.h>
 
@@ -11,6 +20,40 @@
 
 extern uint32_t _sidata, _sdata, _edata, _sbss, _ebss, _estack;
 extern int main(void);
+
+typedef void (*init_fn)(void);
+extern init_fn __preinit_array_start[], __preinit_array_end[];
+extern init_fn __init_array_start[], __init_array_end[];
+
+/* The handle __cxa_atexit/__aeabi_atexit receive for this image (one "shared object"). */
+void *__dso_handle = &__dso_handle;
+
+/* Destructors of globals are registered at construction; main never returns, so none runs. */
+int __aeabi_atexit(void *object, void (*destroy)(void *), void *dso);
+int __aeabi_atexit(void *object, void (*destroy)(void *), void *dso)
+{
+    (void)object;
+    (void)destroy;
+    (void)dso;
+    return 0;
+}
+
+/* No heap: newlib's printf family references malloc (it never calls it for the fixed
+ * buffers TFLM's vsnprintf uses), and libnosys' sbrk needs an `end` symbol this linker
+ * script does not give. A malloc in this image returns NULL. */
+void *_sbrk(int incr);
+void *_sbrk(int incr)
+{
+    (void)incr;
+    return (void *)-1;
+}
+
+static void run_constructors(void)
+{
+    init_fn *f;
+    for (f = __preinit_array_start; f < __preinit_array_end; f++) (*f)();
+    for (f = __init_array_start; f < __init_array_end; f++) (*f)();
+}
 
 void reset_handler(void);
 void default_handler(void);
@@ -29,6 +72,7 @@ void reset_handler(void)
     for (dst = &_sbss; dst < &_ebss; dst++) *dst = 0;
     SCB_CPACR |= 0xFu << 20; /* CP10 + CP11 full access: the FPU */
     __asm volatile("dsb\n isb");
+    run_constructors();
     main();
     for (;;) __asm volatile("wfi");
 }

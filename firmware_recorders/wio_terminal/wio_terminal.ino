@@ -7,6 +7,9 @@
 #include <TinyStudioRecorder.h>
 #include <ts_tflm.h>
 
+/* The TFLM glue's clock hook (it includes no Arduino header itself). */
+static uint32_t clock_us(void) { return (uint32_t)micros(); }
+
 enum { SENSOR_ACCEL = 0, SENSOR_MIC = 1 };
 static const uint32_t ACCEL_PERIOD_US = 10000;  // 100 Hz
 static const uint32_t MIC_PERIOD_US = 125;      // 8 kHz, paced in loop()
@@ -53,7 +56,7 @@ void setup()
 {
     Serial.begin(115200);  // native USB: the baud rate is ignored
     ts_device_init(&dev, &info, &hal, slot_mem, sizeof slot_mem);
-    ts_tflm_begin(&dev, arena, sizeof arena);
+    ts_tflm_begin(&dev, arena, sizeof arena, clock_us);
     ts_sampler_init(&accel_sampler, &dev, SENSOR_ACCEL, 6, accel_buf, sizeof accel_buf, 10);
     ts_sampler_init(&mic_sampler, &dev, SENSOR_MIC, 2, mic_buf, sizeof mic_buf, 64);
     ts_device_hello(&dev);

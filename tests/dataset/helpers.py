@@ -31,9 +31,10 @@ def cli_json(*args) -> dict:
 
 
 def tree_digest(path: Path) -> dict[str, str]:
-    """Every file under ``path`` with the SHA-256 of its bytes ({} when missing)."""
+    """Every file under ``path`` with the SHA-256 of its bytes ({} when missing). The
+    project index (index.sqlite) is left out: it is derived data that any open may refresh."""
     path = Path(path)
     if not path.exists():
         return {}
     return {str(p.relative_to(path)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(path.rglob("*")) if p.is_file()}
+            for p in sorted(path.rglob("*")) if p.is_file() and p.name != "index.sqlite"}

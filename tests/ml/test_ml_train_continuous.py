@@ -34,7 +34,7 @@ def test_ei_phone_motion_search_baseline_and_unknown_label(tmp_path, examples_di
     assert s["test_windows"] == 16 * 17 and s["int8_accuracy"] >= 0.9
     assert s["model_bytes"] <= 20 * 1024
     names = [c["name"] for c in s["candidates"]]
-    assert names == ["imu_cnn", "imu_features"] and s["model"] == s["chosen"] in names
+    assert names == ["imu_cnn", "imu_features", "imu_spectral"] and s["model"] == s["chosen"] in names
     assert [c["name"] for c in s["candidates"] if c["chosen"]] == [s["chosen"]]
     for c in s["candidates"]:
         assert c["val_accuracy"] is not None and c["model_bytes"] > 0 and c["arena_bytes"] > 0

@@ -112,7 +112,7 @@ def test_train_command_prints_the_json_contract(punch_flex_project, capsys):
     s = json.loads(out[0])
     assert {"classes", "float_accuracy", "int8_accuracy", "model_bytes", "arena_bytes",
             "train_seconds", "model_path", "fits", "candidates", "baseline", "model"} <= set(s)
-    assert [c["name"] for c in s["candidates"]] == ["imu_cnn", "imu_features"]
+    assert [c["name"] for c in s["candidates"]] == ["imu_cnn", "imu_features", "imu_spectral"]
     assert sum(c["chosen"] for c in s["candidates"]) == 1
     assert s["fits"]["nano33ble_rev2"] is True
     assert (punch_flex_project / "models" / "current.json").exists()

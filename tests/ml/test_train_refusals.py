@@ -15,7 +15,9 @@ from .conftest import clear_split
 
 
 def _snapshot(folder: Path) -> dict:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    # index.sqlite: the project index, derived data any open may refresh
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*")
+            if p.is_file() and p.name != "index.sqlite"}
 
 
 def _epochs_recorder():

@@ -35,6 +35,10 @@ class Snapshot:
         """{"added": [...], "removed": [...], "changed": [...]} outside ``except_``."""
         after = digest(self.root)
 
+        # The project index is derived data (rebuilt from the recordings whenever it is
+        # missing or stale), refreshed by any open: never part of what a case may not touch.
+        except_ = [*except_, "index.sqlite", "*/index.sqlite"]
+
         def kept(path: str) -> bool:
             return not any(fnmatch.fnmatchcase(path, pat) for pat in except_)
 

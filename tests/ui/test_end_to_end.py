@@ -53,7 +53,7 @@ def test_connect_record_label_train_flash_infer(qtbot, window, connect_virtual, 
     # no model pinned: the search ran, and its candidates are on the page
     assert train.model_combo.currentData() is None
     names = [train.candidates.item(r, 0).text() for r in range(train.candidates.rowCount())]
-    assert {n.split(" ")[0] for n in names[:-1]} == {"imu_cnn", "imu_features"}
+    assert {n.split(" ")[0] for n in names[:-1]} == {"imu_cnn", "imu_features", "imu_spectral"}
     assert sum("(chosen)" in n for n in names) == 1 and names[-1].startswith("baseline")
 
     window.show_page("Deploy")

@@ -6,6 +6,11 @@ show that the C firmware works on a microcontroller. This starts the real port
 ``qemu-system-arm -M mps2-an386`` with its UART on a pty, so every command and the
 window talk to firmware the same way they talk to a board on a cable. What is emulated
 and what is not: docs/emulated-board.md.
+
+With a tflite-micro checkout (``tflm_dir``) the image links the TFLM glue and a real TFLM
+built for Cortex-M4 (reference or CMSIS-NN kernels): models run as machine code. With
+``icount`` QEMU counts instructions (``-icount shift=0``: 1 ns of virtual time per
+instruction), so the latency the board reports is instructions / 1000.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ QEMU = "qemu-system-arm"
 MACHINE = "mps2-an386"
 _PTY_LINE = re.compile(r"char device redirected to (\S+)")
 _PACKAGES = "gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm make"
+_TFLM_PACKAGES = "libstdc++-arm-none-eabi-newlib"
+KERNELS = ("reference", "cmsis_nn")
 
 
 def default_build_dir() -> Path:
@@ -53,8 +60,19 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
 
 
-def build_image(build_dir: Path | None = None, imu_rate: int = 119, mic_rate: int = 16000) -> Path:
-    """``make`` the firmware image (incremental: a no-op when it is up to date)."""
+def check_tflm_dir(tflm_dir: Path | str) -> Path:
+    """A tflite-micro checkout, or a DeviceError saying how to get one."""
+    path = Path(tflm_dir).expanduser()
+    if not (path / "tensorflow" / "lite" / "micro" / "tools" / "make" / "Makefile").exists():
+        raise DeviceError(f"{path} is not a tflite-micro checkout (no tensorflow/lite/micro/tools/make/Makefile); "
+                          "see docs/emulated-board.md, section \"Real inference\"")
+    return path.resolve()
+
+
+def build_image(build_dir: Path | None = None, imu_rate: int = 119, mic_rate: int = 16000,
+                tflm_dir: Path | str | None = None, kernels: str = "reference") -> Path:
+    """``make`` the firmware image (incremental: a no-op when it is up to date); with
+    ``tflm_dir``, the image with TFLM (its first build compiles TFLM: minutes)."""
     if not (PORT_DIR / "Makefile").exists():
         raise DeviceError(f"firmware source {PORT_DIR} is missing; run from a TinyStudio checkout")
     for name, rate in (("IMU", imu_rate), ("microphone", mic_rate)):
@@ -62,16 +80,34 @@ def build_image(build_dir: Path | None = None, imu_rate: int = 119, mic_rate: in
             raise DeviceError(f"{name} rate {rate} must be a whole number of Hz, 1..2000000")
     _need("make", "build the emulated board")
     _need("arm-none-eabi-gcc", "build the emulated board")
-    build = Path(build_dir) if build_dir else default_build_dir()
+    extra: list[str] = []
+    timeout = 300
+    if tflm_dir is not None:
+        if kernels not in KERNELS:
+            raise DeviceError(f"kernels {kernels!r}: choose {' or '.join(KERNELS)}")
+        _need("arm-none-eabi-g++", "build the emulated board with TFLM")
+        if not _has_libstdcxx():
+            raise DeviceError(f"arm-none-eabi-g++ has no C++ library (<new>); install the Debian package {_TFLM_PACKAGES}")
+        import sys
+
+        extra = [f"TFLM_DIR={check_tflm_dir(tflm_dir)}", f"KERNELS={kernels}", f"TFLM_PYTHON={sys.executable}"]
+        timeout = 3600  # TFLM's first build on a small machine
+    build = Path(build_dir) if build_dir else default_build_dir() / ("tflm-" + kernels if tflm_dir else "")
     build.mkdir(parents=True, exist_ok=True)
     proc = subprocess.run(
         ["make", "-C", str(PORT_DIR), f"BUILD={build.resolve()}",
-         f"IMU_RATE_HZ={int(imu_rate)}", f"MIC_RATE_HZ={int(mic_rate)}"],
-        capture_output=True, text=True, timeout=300,
+         f"IMU_RATE_HZ={int(imu_rate)}", f"MIC_RATE_HZ={int(mic_rate)}", *extra],
+        capture_output=True, text=True, timeout=timeout,
     )  # fmt: skip
     if proc.returncode != 0:
         raise DeviceError(f"building the emulated board failed:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
     return build.resolve() / "qemu_mps2.elf"
+
+
+def _has_libstdcxx() -> bool:
+    proc = subprocess.run(["arm-none-eabi-g++", "-x", "c++", "-E", "-"], input="#include <new>\n",
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    return proc.returncode == 0
 
 
 class McuBoard:
@@ -82,8 +118,10 @@ class McuBoard:
     SIGKILL after a grace period) and is safe to call twice.
     """
 
-    def __init__(self, elf: Path) -> None:
+    def __init__(self, elf: Path, icount: bool = False) -> None:
         self.elf = Path(elf)
+        #: QEMU counts instructions: 1 ns of virtual time each, so latency_us = instructions / 1000.
+        self.icount = icount
         self.port = ""
         self.proc: subprocess.Popen | None = None
         self.output: list[str] = []
@@ -95,7 +133,7 @@ class McuBoard:
             raise DeviceError(f"firmware image {self.elf} does not exist; build it first")
         self.proc = subprocess.Popen(
             [qemu, "-M", MACHINE, "-nographic", "-monitor", "none", "-serial", "pty",
-             "-kernel", str(self.elf)],
+             *(["-icount", "shift=0"] if self.icount else []), "-kernel", str(self.elf)],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             preexec_fn=_die_with_parent,
         )  # fmt: skip

@@ -19,7 +19,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--format", required=True, choices=DATA_FORMATS + MODEL_FORMATS)
     parser.add_argument("--out", required=True, help="output folder")
     parser.add_argument("--window", type=int, default=None, help="npz: window length in samples "
-                        "(default: the most common segment length)")
+                        "(default: exactly the windows training uses, with their train/test split)")
     parser.add_argument("--stride", type=int, default=None, help="npz: window stride (default: window)")
     parser.add_argument("--force", action="store_true",
                         help="replace files that already exist in --out (without it the export refuses "
@@ -41,6 +41,17 @@ def run(args) -> int:
             print(json.dumps(result if isinstance(result, dict) else {"out": str(result or args.out)}, default=str))
         else:
             print(f"wrote {result or args.out}")
+        return 0
+    if args.format == "npz" and args.window is None and args.stride is None:
+        from tinystudio.ml.windows_export import export_training_windows
+
+        done = export_training_windows(project, args.out, force=args.force)
+        if args.json:
+            print(json.dumps(done))
+        else:
+            print(f"wrote {done['windows']} training windows (train {done['train']}, test {done['test']}; "
+                  f"{done['window']} samples every {done['stride']} at {done['rate_hz']:g} Hz) to "
+                  f"{args.out}/training_windows.npz")
         return 0
     from tinystudio.dataset.exporters import export_data
 

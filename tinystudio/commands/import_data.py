@@ -22,18 +22,27 @@ def add_arguments(parser) -> None:
     parser.add_argument("--nonfinite", choices=("error", "drop", "interpolate"), default="error",
                         help="missing/NaN/Inf cells in text files: refuse (default), drop their rows, "
                              "or interpolate from neighbours (reported either way)")
+    parser.add_argument("--sensor", default=None,
+                        help="what the sensor is: motion, vibration, audio or generic "
+                             "(default: from the file; headerless columns are generic)")
+    parser.add_argument("--units", default=None,
+                        help="channel units, one for all or comma-separated per channel (e.g. g or m/s2)")
+    parser.add_argument("--keep-columns", default=None,
+                        help="comma-separated columns to keep even though they look like row counters")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
 def run(args) -> int:
     from tinystudio.dataset.importers import import_paths
+    from tinystudio.dataset.importers.sensor import SensorDeclaration
 
     if args.rate is not None and not args.rate > 0:
         from tinystudio.errors import DatasetError
 
         raise DatasetError(f"--rate {args.rate}: the sample rate must be positive")
     result = import_paths(args.project, args.paths, label=args.label, rate=args.rate, gaps=args.gaps,
-                          nonfinite=args.nonfinite)
+                          nonfinite=args.nonfinite,
+                          sensor=SensorDeclaration.from_args(args.sensor, args.units, args.keep_columns))
     if args.json:
         print(json.dumps(result.to_json()))
         return 0

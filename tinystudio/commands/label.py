@@ -50,7 +50,7 @@ def _propose(rec, args, length):
     if rec.sensor_kind == "microphone":
         extra = {} if args.threshold is None else {"threshold_db": args.threshold}
         return propose_voice(x, rec.rate_hz, pre_s=args.pre, length_s=length, **extra), "voice activity"
-    if rec.sensor_kind in ("imu", "generic"):
+    if rec.sensor_kind in ("imu", "generic", "vibration"):
         extra = {} if args.threshold is None else {"threshold": args.threshold}
         _, how = accel_in_g(x, rec.channel_names, rec.units)
         names = ", ".join(rec.channel_names[i] for i in how.channels)

@@ -47,6 +47,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="run the recorder firmware on an emulated Cortex-M4 (QEMU mps2-an386) instead; "
              "only --imu-rate/--mic-rate apply (docs/emulated-board.md)",
     )
+    parser.add_argument("--tflm", metavar="DIR",
+                        help="--mcu with real inference: link a TFLM built from this tflite-micro checkout "
+                             "(first build takes minutes; docs/emulated-board.md)")
+    parser.add_argument("--kernels", choices=("reference", "cmsis_nn"), default="reference",
+                        help="--tflm kernel set (cmsis_nn: needs CMSIS-NN in the checkout's downloads)")
+    parser.add_argument("--icount", action="store_true",
+                        help="--mcu: QEMU counts instructions; the board's latency is then "
+                             "instructions / 1000 (docs/benchmarks.md)")
 
 
 def _config(args: argparse.Namespace):
@@ -99,7 +107,10 @@ def _run_mcu(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
     if args.imu_rate != int(args.imu_rate) or args.mic_rate != int(args.mic_rate):
         raise DeviceError("--mcu: --imu-rate and --mic-rate must be whole numbers of Hz (compiled in)")
-    board = start_mcu_board(imu_rate=int(args.imu_rate), mic_rate=int(args.mic_rate))
+    if args.tflm is None and args.kernels != "reference":
+        raise DeviceError("--kernels applies to --tflm DIR only")
+    board = start_mcu_board(imu_rate=int(args.imu_rate), mic_rate=int(args.mic_rate), tflm_dir=args.tflm,
+                            kernels=args.kernels, icount=args.icount)
     try:
         sys.stdout.write(f"PORT {board.port}\n")
         sys.stdout.flush()
@@ -114,6 +125,10 @@ def _run_mcu(args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     from tinystudio.boards.virtual.board import build_board
 
+    if (args.tflm or args.icount) and not args.mcu:
+        from tinystudio.errors import DeviceError
+
+        raise DeviceError("--tflm and --icount apply to the emulated board: add --mcu")
     if args.mcu:
         return _run_mcu(args)
     board = build_board(_config(args))

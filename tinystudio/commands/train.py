@@ -46,7 +46,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--learning-rate", type=float, default=None,
                         help="Adam learning rate (default: the project's setting, else 0.003)")
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    parser.add_argument("--quiet", action="store_true",
+                        help="print nothing on success (no progress, no TensorFlow log lines; with "
+                             "--json only the JSON object); an error is still one line on stderr")
 
 
 def _preflight(project_path, on_status) -> None:
@@ -72,8 +74,8 @@ def _preflight(project_path, on_status) -> None:
 def run(args) -> int:
     import os
 
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from tinystudio.ml.pipeline import TrainOptions, train_project
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3" if args.quiet else "2")
+    from tinystudio.ml.quiet import native_stderr_off
 
     def on_status(text: str) -> None:
         if not args.quiet:
@@ -88,8 +90,21 @@ def run(args) -> int:
 
     _preflight(args.project, on_status)
     stop = threading.Event()
+    with native_stderr_off(args.quiet):
+        report = _train(args, on_epoch, on_status, stop)
+    summary = report.summary()
+    if args.json:
+        print(json.dumps(summary))
+    elif not args.quiet:
+        _print_report(report, summary)
+    return 0
+
+
+def _train(args, on_epoch, on_status, stop):
+    from tinystudio.ml.pipeline import TrainOptions, train_project
+
     try:
-        report = train_project(
+        return train_project(
             args.project,
             TrainOptions(epochs=args.epochs, seed=args.seed, board=args.board, model=args.model,
                          learning_rate=args.learning_rate, window_ms=args.window_ms,
@@ -102,22 +117,21 @@ def run(args) -> int:
     except KeyboardInterrupt:
         stop.set()
         raise
-    summary = report.summary()
-    if args.json:
-        print(json.dumps(summary))
-    else:
-        print(f"classes: {', '.join(report.classes)}")
-        print(f"accuracy on the test split: float {summary['float_accuracy']:.3f}, "
-              f"int8 {summary['int8_accuracy']:.3f} ({report.int8_metrics['n']} windows)")
-        print(f"model: {report.model_name}, {report.model_bytes:,} bytes "
-              f"(budget {report.budget_bytes:,}), arena {report.arena_bytes:,} bytes")
-        print(f"TFLM: ops {', '.join(report.tflm['ops'])}; largest TFLM/TFLite difference "
-              f"{report.tflm['max_abs_diff']}")
-        for board, msg in report.fit_messages.items():
-            print(f"  {board}: {msg}")
-        _print_search(report)
-        print(f"trained in {report.train_seconds:.1f} s; saved {report.model_path}")
-    return 0
+
+
+def _print_report(report, summary) -> None:
+    """The human-readable result (not with --quiet: a quiet success prints nothing)."""
+    print(f"classes: {', '.join(report.classes)}")
+    print(f"accuracy on the test split: float {summary['float_accuracy']:.3f}, "
+          f"int8 {summary['int8_accuracy']:.3f} ({report.int8_metrics['n']} windows)")
+    print(f"model: {report.model_name}, {report.model_bytes:,} bytes "
+          f"(budget {report.budget_bytes:,}), arena {report.arena_bytes:,} bytes")
+    print(f"TFLM: ops {', '.join(report.tflm['ops'])}; largest TFLM/TFLite difference "
+          f"{report.tflm['max_abs_diff']}")
+    for board, msg in report.fit_messages.items():
+        print(f"  {board}: {msg}")
+    _print_search(report)
+    print(f"trained in {report.train_seconds:.1f} s; saved {report.model_path}")
 
 
 def _print_search(report) -> None:
@@ -135,6 +149,10 @@ def _print_search(report) -> None:
         b = report.baseline
         cv = "" if b["val_accuracy"] is None else f", validation {b['val_accuracy']:.1%} +- {b['val_std']:.1%}"
         print(f"baseline ({b['method']}): test {b['test_accuracy']:.1%}{cv}")
+        for o in b.get("all", []):
+            if o["method"] != b["method"]:
+                ocv = "" if o["val_accuracy"] is None else f", validation {o['val_accuracy']:.1%}"
+                print(f"  also {o['method']}: test {o['test_accuracy']:.1%}{ocv}")
     if report.image_variant:
         v = report.image_variant
         print(f"{'grayscale' if v['grayscale'] else 'colour'} variant (not saved): int8 "

@@ -20,6 +20,7 @@ import contextlib
 import time
 from pathlib import Path
 
+from tinystudio.dataset import index as _index
 from tinystudio.dataset import repair as _repair
 from tinystudio.dataset import schema
 from tinystudio.dataset.projectfile import RECORDING_ID, project_lock
@@ -98,6 +99,9 @@ def load(project) -> bool:
     entries: dict = project._data["recordings"]
     changed = False
     _clean_leftovers(project)
+    cached = _index.read(project.path)
+    project._index_summaries = {rid: hit[3] for rid, hit in cached.items()}
+    project._index_stale = bool(set(cached) - {f.stem for f in rdir.glob("*.h5")})
     for file in sorted(rdir.glob("*.h5")):
         rid = file.stem
         if _repair.is_being_recorded(file):
@@ -107,14 +111,16 @@ def load(project) -> bool:
                                    "(no leading '.', no control characters)")
             continue
         try:
-            if _repair.needs_repair(file):
-                line = _fix(project, _repair.repair, file, project.path)
-                project.repairs.append(line)
-                changed = True
-                if not file.exists():
-                    changed |= _quarantine_entry(project, rid, line)
-                    continue
-            rec = Recording(file)
+            rec = _from_index(file, cached.get(rid))
+            if rec is None:
+                if _repair.needs_repair(file):
+                    line = _fix(project, _repair.repair, file, project.path)
+                    project.repairs.append(line)
+                    changed = True
+                    if not file.exists():
+                        changed |= _quarantine_entry(project, rid, line)
+                        continue
+                rec = open_indexed(project, file)
         except NewerSchemaError as exc:
             project.quarantined[rid] = str(exc)
             project.repairs.append(f"{file.name}: set aside: {exc}")
@@ -161,6 +167,26 @@ def load(project) -> bool:
         project.repairs.append(line)
         changed |= _quarantine_entry(project, rid, line)
     return changed
+
+
+def _from_index(file: Path, hit) -> Recording | None:
+    """The recording from its index entry if the entry describes this very file."""
+    if hit is None or not _index.trusted(hit[0], hit[1], _index.signature(file)):
+        return None
+    try:
+        return Recording.from_header(file, _index.decode_header(hit[2]))
+    except (KeyError, TypeError, ValueError):
+        return None  # an entry this version cannot use: open the file
+
+
+def open_indexed(project, file: Path) -> Recording:
+    """Open a recording file and queue its header for the index. The signature is taken
+    before the file is read, so a file replaced meanwhile is never indexed as the new one."""
+    st = _index.stamp(file)
+    rec = Recording(file)
+    if st is not None:
+        project._index_pending[rec.id] = (*st, rec.header())
+    return rec
 
 
 def open_new_recordings(project, entries: dict) -> dict:

@@ -15,12 +15,13 @@ every other recording keeps working.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tinystudio.dataset import schema
+from tinystudio.dataset import index, schema
 from tinystudio.dataset.names import check_label
 from tinystudio.dataset.projectfile import (
     atomic_write_text,
@@ -72,6 +73,11 @@ class Project:
         #: Recordings listed in the project file that are not usable: id -> reason. Their
         #: labels stay in the project file; everything else works without them.
         self.quarantined: dict[str, str] = {}
+        #: Headers to write into the project index (id -> (signature, header)), what the
+        #: index said about labels/split per id, and whether it lists files that are gone.
+        self._index_pending: dict[str, tuple] = {}
+        self._index_summaries: dict[str, tuple] = {}
+        self._index_stale = False
 
     # ------------------------------------------------------------------ opening
     @property
@@ -145,6 +151,33 @@ class Project:
                 self.save()
             except DatasetError as exc:  # a read-only or full disk: still usable for reading
                 self.repairs.append(f"could not record the repairs in {schema.PROJECT_FILE}: {exc}")
+        if self._index_pending or self._index_stale or self._summaries_changed():
+            with contextlib.suppress(DatasetError), project_lock(self.path):
+                self._flush_index(full=True)
+
+    # -------------------------------------------------------------------- index
+    def _summaries(self) -> dict[str, tuple]:
+        assign = self._data["split"].get("assignments", {})
+        return {rid: index.summary_of(rec.segments, assign, rid) for rid, rec in self._recordings.items()}
+
+    def _summaries_changed(self) -> dict[str, tuple]:
+        return {rid: v for rid, v in self._summaries().items() if self._index_summaries.get(rid) != v}
+
+    def _flush_index(self, full: bool = False) -> None:
+        """Write queued headers and changed label/split summaries into the index (under
+        the project lock). ``full``: also drop entries of recordings no longer here."""
+        pending, self._index_pending = self._index_pending, {}
+        # Only entries that still describe the file: another process may have replaced it
+        # since it was read here (every replacing writer holds the lock held now).
+        fresh = [(rid, *v) for rid, v in pending.items() if index.signature(self._file_for(rid)) == v[0]]
+        if not index.write(self.path, fresh, prune=self.recordings_dir if full else None):
+            return
+        self._index_stale = self._index_stale and not full
+        if self.changed_on_disk():
+            return  # labels saved by another process since this one read them: it wrote them
+        changed = self._summaries_changed()
+        if index.write_summaries(self.path, changed):
+            self._index_summaries.update(changed)
 
     # ----------------------------------------------------- changes by other processes
     def changed_on_disk(self) -> bool:
@@ -251,7 +284,9 @@ class Project:
 
     def add_recording(self, path: Path) -> Recording:
         """Register a complete recording file (written by a Recorder or an importer)."""
-        rec = Recording(path)
+        from tinystudio.dataset import loading
+
+        rec = loading.open_indexed(self, Path(path))
         self._recordings[rec.id] = rec
         self._data["recordings"][rec.id] = {"segments": [s.to_json() for s in rec.segments]}
         for s in rec.segments:
@@ -320,6 +355,7 @@ class Project:
             self._adopt(merged, merged, file_signature(self.json_path))
             if sync_recordings:
                 self._sync_locked()
+            self._flush_index()
 
     @property
     def unsynced_recordings(self) -> list[str]:
@@ -343,6 +379,9 @@ class Project:
                                         "the next open")
                     continue
                 rec.file_segments = list(rec.segments)
+                st = index.stamp(rec.path)
+                if st is not None:
+                    self._index_pending[rid] = (*st, rec.header())
             self._dirty.discard(rid)
 
     def __repr__(self) -> str:

@@ -322,6 +322,32 @@ class Recording:
         self.checksummed = bool(ds.fletcher32)
         self.file_segments = [Segment(*t) for t in validate.check_segments(self.path, f, self.n_samples)]
 
+    #: The fields a header carries (:meth:`header`), enough to rebuild the object unopened.
+    HEADER_FIELDS = ("uuid", "state", "sensor_kind", "sensor_name", "channel_names", "units", "scale",
+                     "rate_hz", "sample_type", "attrs", "n_samples", "shape", "dtype", "checksummed")
+
+    def header(self) -> dict:
+        """What this recording says about itself (no samples): what the project index keeps."""
+        h = {k: getattr(self, k) for k in self.HEADER_FIELDS}
+        h["shape"] = [int(x) for x in self.shape]
+        h["dtype"] = self.dtype.str
+        h["file_segments"] = [s.to_json() for s in self.file_segments]
+        return h
+
+    @classmethod
+    def from_header(cls, path: Path, header: dict, swmr: bool = False) -> Recording:
+        """A recording described by a header from the project index, without opening the
+        file (it is opened when samples are read). The index checked the file's signature."""
+        rec = cls.__new__(cls)
+        rec.path = Path(path)
+        rec._swmr = swmr
+        for k in cls.HEADER_FIELDS:
+            setattr(rec, k, header[k])
+        rec.file_segments = [Segment.from_json(d) for d in header["file_segments"]]
+        rec.id = rec.path.stem
+        rec.segments = list(rec.file_segments)
+        return rec
+
     @property
     def seconds(self) -> float:
         return self.n_samples / self.rate_hz if self.rate_hz else 0.0

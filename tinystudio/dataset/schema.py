@@ -20,7 +20,7 @@ MODELS_DIR = "models"
 STATE_RECORDING = "recording"
 STATE_COMPLETE = "complete"
 
-SENSOR_KINDS = ("imu", "microphone", "camera", "generic")
+SENSOR_KINDS = ("imu", "microphone", "camera", "generic", "vibration")
 
 #: What a project learns (``project.json`` ``"task"``; absent means classification):
 #: labels are classes; labels name normal data and faults (anomaly: trained on normal

@@ -111,6 +111,8 @@ def upload_model(
     acks: queue.Queue = queue.Queue()
     lost = threading.Event()
     unsub_frames = session.subscribe_frames(acks.put, types=[MsgType.MODEL_ACK])
+    board_said: list[str] = []  # the board's own reasons (TFLM's text arrives as LOG frames)
+    unsub_logs = session.subscribe_frames(lambda f: board_said.append(_log_error(f.body)), types=[MsgType.LOG])
     unsub_state = session.subscribe_state(lambda state, msg: lost.set() if state.value != "connected" else None)
     t0 = time.perf_counter()
     acked = 0
@@ -191,9 +193,10 @@ def upload_model(
         ) from None
     finally:
         unsub_frames()
+        unsub_logs()
         unsub_state()
     if st.status != Status.OK and not _is_ours(st, crc, total):
-        raise DeployError(_commit_failure(st.status, pkg, where))
+        raise DeployError(_commit_failure(st.status, pkg, where, [t for t in board_said if t]))
     verified = st.model_bytes == total and st.model_crc32 == crc
     if not verified:
         raise DeployError(
@@ -243,10 +246,24 @@ def _refusal(ack: mm.ModelAck, pkg: BoardPackage, where: str) -> str:
     return f"{where} refused the upload of {pkg.name!r} ({ack.status.name}); update its firmware"
 
 
-def _commit_failure(status: Status, pkg: BoardPackage, where: str) -> str:
+def _log_error(body: bytes) -> str:
+    """The text of an ERROR-level LOG frame ("" for other levels or a damaged body)."""
+    from tinystudio.devices.protocol import LogLevel, ProtocolError, decode_log
+
+    try:
+        level, text = decode_log(body)
+    except (ProtocolError, ValueError, IndexError):
+        return ""
+    return text.strip() if level == LogLevel.ERROR else ""
+
+
+def _commit_failure(status: Status, pkg: BoardPackage, where: str, board_said: list[str] | None = None) -> str:
     if status == Status.CRC_MISMATCH:
         return f"{where}: the model arrived damaged (CRC-32 mismatch); flash again"
     if status == Status.MODEL_INVALID:
+        if board_said:  # the board's (and TFLM's) own words, verbatim
+            said = " / ".join(board_said[-6:])
+            return f"{where} cannot run model {pkg.name!r}: {said}; it keeps its previous model"
         return (
             f"{where} cannot run model {pkg.name!r} (unsupported op, arena too small or a "
             "descriptor that does not match the model); it keeps its previous model"

@@ -50,6 +50,11 @@ class BoardProfile:
     notes: str = ""
     #: Name of the generic USB-serial chip the ids belong to, or None for native USB.
     usb_bridge: str | None = None
+    #: CPU core (e.g. "cortex-m4f") and clock: the per-inference estimate (ml/estimate.py).
+    core: str = ""
+    cpu_hz: int = 0
+    #: The TFLM library the board's sketch is built with (ts_tflm_ops.h ids): its op table.
+    tflm_library: str = "upstream"
 
     def matches(self, vid: int, pid: int) -> bool:
         return (f"{vid:04x}", f"{pid:04x}") in self.usb_ids
@@ -96,6 +101,8 @@ class PortInfo:
         }
 
 
+#: Library ids of firmware_recorders/tflm_glue/src/ts_tflm_ops.h.
+TFLM_LIBRARIES = ("upstream", "chirale", "esp32")
 _REQUIRED = ("id", "name", "flash_bytes", "ram_bytes", "model_slot_bytes", "arena_bytes", "default_baud")
 
 
@@ -140,8 +147,17 @@ def _parse_profile(entry: object, where: str) -> BoardProfile:
                 channels=tuple(str(c) for c in s.get("channels", [])),
             )
         )
+    cpu_hz = entry.get("cpu_hz", 0)
+    if not isinstance(cpu_hz, int) or isinstance(cpu_hz, bool) or cpu_hz < 0:
+        raise DeviceError(f"{where}: cpu_hz must be a non-negative integer (Hz), got {cpu_hz!r}")
+    library = entry.get("tflm_library", "upstream")
+    if library not in TFLM_LIBRARIES:
+        raise DeviceError(f"{where}: tflm_library {library!r} is not one of {', '.join(TFLM_LIBRARIES)}")
     return BoardProfile(
         id=str(entry["id"]),
+        core=str(entry.get("core", "")),
+        cpu_hz=cpu_hz,
+        tflm_library=library,
         name=str(entry["name"]),
         usb_ids=tuple(usb),
         sensors=tuple(sensors),

@@ -36,26 +36,26 @@ def load_model(path: str | Path) -> tuple[bytes, object | None]:
     return path.read_bytes(), None
 
 
-def _read_text_blocks(path: Path) -> list[np.ndarray]:
-    blocks, cur = [], []
-    for n, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
-        parts = [p for p in line.replace(";", ",").replace("\t", ",").split(",") if p.strip()]
-        if not parts:
-            if cur:
-                blocks.append(np.array(cur, dtype=np.float32))
-                cur = []
-            continue
-        try:
-            cur.append([float(p) for p in parts])
-        except ValueError:
-            if cur or blocks:
-                raise TrainingError(f"{path}:{n}: not a row of numbers: {line[:60]!r}") from None
-            continue  # header line
-    if cur:
-        blocks.append(np.array(cur, dtype=np.float32))
-    if not blocks or any(b.ndim != 2 for b in blocks):
-        raise TrainingError(f"{path}: no rows of numbers found (or rows of unequal length)")
-    return blocks
+def _read_text_blocks(path: Path, channels: list[str] | None = None) -> list[np.ndarray]:
+    """Blocks of rows, read by the import's reader (:func:`parse_csv`): the same dialect,
+    header, time-column and counter-column rules as the file's import, so a CSV with a
+    time column classifies as it trained. With the model's channel names, those columns
+    are taken by name (in the model's order)."""
+    from tinystudio.dataset.importers.csv_text import parse_csv
+    from tinystudio.errors import DatasetError
+
+    try:
+        parsed = parse_csv(path, rate=1.0, keep_columns=tuple(channels or ()))
+    except DatasetError as exc:
+        raise TrainingError(str(exc)) from None
+    x = np.asarray(parsed.samples, dtype=np.float32)
+    names = parsed.meta.channel_names
+    if channels and all(c in names for c in channels):
+        x = x[:, [names.index(c) for c in channels]]
+    elif channels and len(names) != len(channels):
+        raise TrainingError(f"{path}: columns {', '.join(names)} do not match the model's channels "
+                            f"{', '.join(channels)}")
+    return [x[a:b] for a, b in (parsed.blocks or [(0, len(x))]) if b > a]
 
 
 class Classifier:
@@ -114,7 +114,7 @@ class Classifier:
         return self._raw_inputs(path)
 
     def _raw_inputs(self, path: Path) -> list[tuple[np.ndarray, float | None]]:
-        blocks = _read_text_blocks(path)
+        blocks = _read_text_blocks(path, list(self.desc.channels) if self.desc else None)
         window = self.desc.window if self.desc else self.shape[0]
         stride = self.desc.stride if self.desc else window
         rate = self.desc.rate_hz if self.desc else None

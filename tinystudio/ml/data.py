@@ -22,7 +22,12 @@ from tinystudio.dsp.windows import WindowSpec, segment_window_starts
 from tinystudio.errors import TrainingError
 
 MIN_EXAMPLES_PER_CLASS = 3  # in the training split, after windowing
-FRONTEND_FOR = {"imu": "raw", "generic": "raw", "microphone": "micro_speech", "camera": "image"}
+FRONTEND_FOR = {"imu": "raw", "vibration": "raw", "generic": "raw", "microphone": "micro_speech",
+                "camera": "image"}
+#: Raw recordings whose rates differ by at most this fraction from the project's rate are
+#: resampled to it (loggers measured from millisecond timestamps with jitter and gaps);
+#: beyond it the data is another sensor setting and is refused.
+RESAMPLE_TOLERANCE = 0.15
 DEFAULT_IMAGE_SIZE = (32, 32)
 CONTINUOUS_SECONDS = 3.0  # median label longer than this: continuous data, fixed windows
 CONTINUOUS_WINDOW_MS = 2000.0
@@ -42,6 +47,8 @@ class DataSpec:
     sensor_name: str = ""
     raw_scale: list[float] = field(default_factory=list)
     image_shape: tuple[int, int, int] | None = None  # (h, w, c) model input for images
+    #: recording id -> its own rate, for raw recordings resampled to ``rate_hz``.
+    resampled: dict[str, float] = field(default_factory=dict)
 
 
 def data_spec(project, settings: dict | None = None) -> DataSpec:
@@ -58,16 +65,27 @@ def data_spec(project, settings: dict | None = None) -> DataSpec:
     if kind not in FRONTEND_FOR:
         raise TrainingError(f"{project.path}: no model for sensor kind {kind!r}")
     first = recs[0]
+    frontend = FRONTEND_FOR[kind]
+    rate = _project_rate(recs) if frontend == "raw" else float(first.rate_hz)
+    resampled: dict[str, float] = {}
     for r in recs[1:]:
         if r.channel_names != first.channel_names:
             raise TrainingError(f"{r.path.name}: channels {r.channel_names} differ from "
                                 f"{first.channel_names} in {first.path.name}; keep one sensor layout")
-        if kind != "camera" and abs(r.rate_hz - first.rate_hz) > 1e-6 * first.rate_hz:
+        if frontend == "micro_speech" and abs(r.rate_hz - first.rate_hz) > 1e-6 * first.rate_hz:
             raise TrainingError(f"{r.path.name}: {r.rate_hz} Hz differs from {first.rate_hz} Hz "
                                 f"in {first.path.name}; resample or split the project")
-    frontend = FRONTEND_FOR[kind]
-    spec = DataSpec(kind, frontend, float(first.rate_hz), list(first.channel_names), 1, 1,
-                    first.sensor_name, [float(s) for s in first.scale])
+    if frontend == "raw":
+        for r in recs:
+            if abs(r.rate_hz - rate) > 1e-6 * rate:
+                if abs(r.rate_hz - rate) > RESAMPLE_TOLERANCE * rate:
+                    raise TrainingError(
+                        f"{r.path.name}: {r.rate_hz} Hz is more than {RESAMPLE_TOLERANCE:.0%} from the "
+                        f"project's {rate} Hz (the median of its recordings); keep one sensor "
+                        "setting per project or split it")
+                resampled[r.id] = float(r.rate_hz)
+    spec = DataSpec(kind, frontend, rate, list(first.channel_names), 1, 1,
+                    first.sensor_name, [float(s) for s in first.scale], resampled=resampled)
     if frontend == "micro_speech":
         spec.window = spec.stride = audio.CLIP_SAMPLES
         spec.rate_hz = float(audio.SAMPLE_RATE)
@@ -79,6 +97,33 @@ def data_spec(project, settings: dict | None = None) -> DataSpec:
     else:
         spec.window, spec.stride = _imu_window(project, settings, spec.rate_hz)
     return spec
+
+
+def _project_rate(recs) -> float:
+    """The rate raw recordings are trained at: the median of theirs (a measured logger
+    rate of 333-349 Hz gives one rate near the middle, not the first file's)."""
+    rates = sorted(float(r.rate_hz) for r in recs)
+    return rates[(len(rates) - 1) // 2]
+
+
+def resampled_message(spec: DataSpec) -> str:
+    lo, hi = min(spec.resampled.values()), max(spec.resampled.values())
+    span = f"{lo:g} Hz" if lo == hi else f"{lo:g}-{hi:g} Hz"
+    return (f"resampled {len(spec.resampled)} recording(s) ({span}) to the project's "
+            f"{spec.rate_hz:g} Hz by linear interpolation before windowing")
+
+
+def resample_part(data: np.ndarray, from_hz: float, to_hz: float) -> np.ndarray:
+    """Linear interpolation of ``(n, ch)`` samples at ``from_hz`` onto a ``to_hz`` grid
+    over the same span of time."""
+    n = len(data)
+    if n < 2:
+        return data.astype(np.float32)
+    m = max(1, int(np.floor((n - 1) * to_hz / from_hz)) + 1)
+    t_new = np.arange(m) * (from_hz / to_hz)
+    t_old = np.arange(n, dtype=np.float64)
+    out = np.stack([np.interp(t_new, t_old, data[:, c].astype(np.float64)) for c in range(data.shape[1])], 1)
+    return out.astype(np.float32)
 
 
 def _is_color(recs) -> bool:
@@ -184,6 +229,8 @@ def extract(project, spec: DataSpec, split: str | None) -> Examples:
                 labels.append(ls.label)
                 sources.append(f"{rec.id}:{i}")
                 groups.append(part.group)
+        elif rec.id in spec.resampled:
+            _resampled_windows(spec, rec, part, xs, labels, sources, groups, too_short)
         else:
             ws = WindowSpec(spec.window, spec.stride)
             if (part.start, part.end) != (ls.start, ls.end):  # a time-cut part: stay inside it
@@ -196,10 +243,7 @@ def extract(project, spec: DataSpec, split: str | None) -> Examples:
                                      if part.end - part.start < rec.n_samples else
                                      f"{rec.id} ({rec.n_samples / rec.rate_hz:.2f} s)")
                 continue
-            data = rec.read(min(starts), max(starts) + spec.window).astype(np.float32)
-            if spec.raw_scale and not np.allclose(rec.scale, spec.raw_scale):
-                # another board's raw units: express them in the first recording's units
-                data = data * (np.asarray(rec.scale) / np.asarray(spec.raw_scale)).astype(np.float32)
+            data = _scaled(spec, rec, rec.read(min(starts), max(starts) + spec.window).astype(np.float32))
             for s in starts:
                 xs.append(data[s - min(starts): s - min(starts) + spec.window])
                 labels.append(ls.label)
@@ -214,6 +258,30 @@ def extract(project, spec: DataSpec, split: str | None) -> Examples:
     empty = np.zeros((0,), dtype=np.float32)
     return Examples(np.stack(xs) if xs else empty, labels, sources,
                     sorted(too_short.values()), groups)
+
+
+def _scaled(spec: DataSpec, rec, data: np.ndarray) -> np.ndarray:
+    if spec.raw_scale and not np.allclose(rec.scale, spec.raw_scale):
+        # another board's raw units: express them in the first recording's units
+        data = data * (np.asarray(rec.scale) / np.asarray(spec.raw_scale)).astype(np.float32)
+    return data
+
+
+def _resampled_windows(spec, rec, part, xs, labels, sources, groups, too_short) -> None:
+    """Windows of a recording at another rate: the part resampled to the project's rate,
+    windows cut inside it; sources name the start in the recording's own samples."""
+    own = spec.resampled[rec.id]
+    data = resample_part(_scaled(spec, rec, rec.read(part.start, part.end).astype(np.float32)),
+                         own, spec.rate_hz)
+    starts = segment_window_starts(0, len(data), len(data), WindowSpec(spec.window, spec.stride))
+    if not starts:
+        too_short[rec.id] = f"{rec.id} ({(part.end - part.start) / rec.rate_hz:.2f} s)"
+        return
+    for s in starts:
+        xs.append(data[s: s + spec.window])
+        labels.append(part.segment.label)
+        sources.append(f"{rec.id}:{part.start + int(round(s * own / spec.rate_hz))}")
+        groups.append(part.group)
 
 
 def skipped_message(spec: DataSpec, skipped: list[str]) -> str:

@@ -21,7 +21,7 @@ from tinystudio.errors import TrainingError
 TASKS = ("classification", "anomaly", "regression")
 IMPULSE_STAGES = ("input", "processing", "learning")
 MAX_PARAMS = 32
-SENSOR_KINDS = ("imu", "microphone", "camera", "generic")
+SENSOR_KINDS = ("imu", "microphone", "camera", "generic", "vibration")
 FRONTENDS = ("raw", "micro_speech", "image")
 MAX_LABELS = 256
 MAX_CHANNELS = 64

@@ -25,12 +25,49 @@ class ModelSpec:
     budget_bytes: int
     description: str
     build: Callable  # (input_shape, n_classes, seed) -> keras.Model
+    #: Shortest window (samples) the network's strides and pools can take: a shorter one
+    #: would leave a zero-sized tensor, which TFLM does not refuse but crashes on.
+    min_window: int = 1
+    #: The builder takes ``rate_hz=`` (its feature parameters follow the sample rate).
+    rate_aware: bool = False
+
+    def for_rate(self, rate_hz: float) -> ModelSpec:
+        """This spec with the sample rate bound into its builder (rate-aware ones only)."""
+        if not self.rate_aware:
+            return self
+        from dataclasses import replace
+        from functools import partial
+
+        return replace(self, build=partial(self.build, rate_hz=rate_hz))
+
+    def suits(self, sensor_kind: str) -> bool:
+        """Raw-window models serve every raw sensor (motion, vibration, generic channels)."""
+        if self.sensor_kind == "imu":
+            return sensor_kind in RAW_KINDS
+        return self.sensor_kind == sensor_kind
+
+
+#: Sensor kinds whose windows are raw multichannel samples: one family of models for all.
+RAW_KINDS = ("imu", "vibration", "generic")
 
 
 def _init(seed: int):
     import keras
 
     return keras.initializers.GlorotUniform(seed=seed)
+
+
+#: imu_cnn halves the window twice (strided convolutions) and pools by 2 once; a window
+#: under 8 samples leaves nothing for the last convolution.
+IMU_CNN_MIN_WINDOW = 8
+
+
+def check_window(spec: ModelSpec, window: int) -> None:
+    """Refuse, before any conversion or TFLM run, a window the network cannot take."""
+    if window < spec.min_window:
+        raise TrainingError(f"model {spec.name!r} needs windows of at least {spec.min_window} samples "
+                            f"(its receptive field); the window is {window} samples: choose a longer "
+                            "window (`train --window-ms`) or another model")
 
 
 def build_imu_cnn(input_shape, n_classes: int, seed: int = 0):
@@ -122,6 +159,12 @@ def build_mobilenet_v1(input_shape, n_classes: int, seed: int = 0):
     return keras.Model(base.input, out, name="mobilenet_v1_025")
 
 
+def _build_vww_transfer(input_shape, n_classes: int, seed: int = 0):
+    from tinystudio.ml.transfer import build_vww_transfer
+
+    return build_vww_transfer(input_shape, n_classes, seed)
+
+
 def build_reference_dense(input_shape, n_classes: int, seed: int = 0):
     """The GestureToEmoji tutorial model: Dense 50-15-n on the flattened window (baseline)."""
     import keras
@@ -141,25 +184,39 @@ def _build_imu_features(input_shape, n_classes: int, seed: int = 0):
     return build_imu_features(input_shape, n_classes, seed)
 
 
+def _build_imu_spectral(input_shape, n_classes: int, seed: int = 0, rate_hz: float | None = None):
+    from tinystudio.ml.features import build_imu_spectral
+
+    return build_imu_spectral(input_shape, n_classes, seed, rate_hz=rate_hz)
+
+
 MODELS: dict[str, ModelSpec] = {
     s.name: s
     for s in (
-        ModelSpec("imu_cnn", "imu", 12 * 1024, "1D CNN for motion windows", build_imu_cnn),
+        ModelSpec("imu_cnn", "imu", 12 * 1024, "1D CNN for motion windows", build_imu_cnn,
+                  min_window=IMU_CNN_MIN_WINDOW),
         ModelSpec("ds_cnn", "microphone", 24 * 1024, "DS-CNN keyword spotter on 49x40 features",
                   build_ds_cnn),
         ModelSpec("image_cnn", "camera", 32 * 1024, "small CNN for low-resolution images",
                   build_image_cnn),
+        ModelSpec("vww_transfer", "camera", 320 * 1024,
+                  "TFLM person-detection MobileNet (pretrained, frozen then fine-tuned) + new head",
+                  _build_vww_transfer),
         ModelSpec("mobilenet_v1_025", "camera", 320 * 1024,
                   "MobileNetV1 alpha 0.25, 96x96 grayscale (person-detection class)",
                   build_mobilenet_v1),
         ModelSpec("imu_features", "imu", 20 * 1024,
                   "spectral + statistical features in the model, then a small dense net",
-                  _build_imu_features),
+                  _build_imu_features, min_window=2),
+        ModelSpec("imu_spectral", "imu", 32 * 1024,
+                  "low-pass + decimation, per-axis statistics and amplitude spectrum in the model",
+                  _build_imu_spectral, min_window=16, rate_aware=True),
         ModelSpec("reference_dense", "imu", 160 * 1024,
                   "tutorial baseline: Dense 50-15-n (float ~147 KB)", build_reference_dense),
     )
 }
-DEFAULT_MODEL = {"imu": "imu_cnn", "microphone": "ds_cnn", "camera": "image_cnn"}
+DEFAULT_MODEL = {"imu": "imu_cnn", "vibration": "imu_cnn", "generic": "imu_cnn",
+                 "microphone": "ds_cnn", "camera": "image_cnn"}
 
 
 def model_spec(name: str | None, sensor_kind: str) -> ModelSpec:
@@ -171,7 +228,7 @@ def model_spec(name: str | None, sensor_kind: str) -> ModelSpec:
     if name not in MODELS:
         raise TrainingError(f"unknown model {name!r}; choose one of {', '.join(MODELS)}")
     spec = MODELS[name]
-    if spec.sensor_kind != sensor_kind:
+    if not spec.suits(sensor_kind):
         raise TrainingError(
             f"model {name!r} is for {spec.sensor_kind} data but this project records {sensor_kind}"
         )

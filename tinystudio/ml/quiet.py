@@ -44,3 +44,31 @@ def quiet():
                 os.dup2(copy, fd)
                 os.close(copy)
             os.close(devnull)
+
+
+@contextlib.contextmanager
+def native_stderr_off(active: bool = True):
+    """For ``--quiet`` runs: TensorFlow's C++ log lines ("E0000 ... tfg_optimizer ...",
+    oneDNN notices) are written straight to file descriptor 2 from threads Python does not
+    see, whatever ``TF_CPP_MIN_LOG_LEVEL`` says. The descriptor points at /dev/null for
+    the block; the command's own one-line error is printed after it, on the real stderr."""
+    if not active:
+        yield
+        return
+    with contextlib.suppress(Exception):
+        sys.stderr.flush()
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)

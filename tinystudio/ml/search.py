@@ -18,7 +18,8 @@ import numpy as np
 
 from tinystudio.errors import TrainingError
 
-DEFAULT_CANDIDATES = {"imu": ["imu_cnn", "imu_features"], "generic": ["imu_cnn", "imu_features"]}
+DEFAULT_CANDIDATES = {kind: ["imu_cnn", "imu_features", "imu_spectral"]
+                      for kind in ("imu", "vibration", "generic")}
 SMALL_DATA = 400  # fewer training windows than this: k-fold rather than one holdout
 K_FOLDS = 3
 HOLDOUT = 0.2

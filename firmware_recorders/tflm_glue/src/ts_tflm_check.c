@@ -19,10 +19,22 @@
 
 #define TS_TFLM_OP_CODE_(name, code, method) code,
 static const int16_t op_codes[] = {TS_TFLM_OPS(TS_TFLM_OP_CODE_)};
+/* The ops of the table that the library this build links lacks (-1: another library's row). */
+#define TS_TFLM_LACK_CODE_(lib, name) (TS_LIB_##lib == TS_LIB_CURRENT ? TS_OP_##name : -1),
+static const int16_t lacked_codes[] = {TS_TFLM_LIBRARY_LACKS(TS_TFLM_LACK_CODE_) - 1};
+
+int ts_tflm_library_lacks(int32_t code)
+{
+    size_t i;
+    for (i = 0; i < sizeof lacked_codes / sizeof lacked_codes[0]; i++)
+        if (lacked_codes[i] == code && code >= 0) return 1;
+    return 0;
+}
 
 int ts_tflm_has_op(int32_t code)
 {
     size_t i;
+    if (ts_tflm_library_lacks(code)) return 0;
     for (i = 0; i < sizeof op_codes / sizeof op_codes[0]; i++)
         if (op_codes[i] == code) return 1;
     return 0;
@@ -144,7 +156,9 @@ static uint8_t check_ops(fb *b, uint32_t model, ts_tflm_model_info *info, char *
             const char *known = ts_tflm_op_name(code);
             u32_text((uint32_t)code, num);
             say(why, cap, "model needs op ", known ? known : num,
-                ", which this firmware does not register (tflm_glue/src/ts_tflm_ops.h)");
+                ts_tflm_library_lacks(code)
+                    ? ", which this firmware's TFLM library (" TS_TFLM_LIBRARY_NAME ") lacks"
+                    : ", which this firmware does not register (tflm_glue/src/ts_tflm_ops.h)");
             return TS_MODEL_INVALID;
         }
     }

@@ -32,8 +32,10 @@ uint8_t ts_tflm_check(const uint8_t *model, uint32_t model_bytes, const ts_descr
                       uint32_t max_input, uint32_t max_output, ts_tflm_model_info *info,
                       char *why, size_t cap);
 
-/* 1 if the glue registers builtin op `code`. */
+/* 1 if the glue registers builtin op `code` (in the table, and the library has it). */
 int ts_tflm_has_op(int32_t code);
+/* 1 if op `code` is in the table but the TFLM library of this build lacks it. */
+int ts_tflm_library_lacks(int32_t code);
 /* Name of builtin op `code` ("BUILTIN_<n>" style is the caller's job if NULL). */
 const char *ts_tflm_op_name(int32_t code);
 

@@ -11,6 +11,16 @@
  * Columns: op name (schema BuiltinOperator), its builtin code, the resolver method.
  * One line per op, nothing else in the macro: the host parses it with a regex.
  * Adding an op costs flash on every board (its kernel is linked); add what models use.
+ *
+ * One table per TFLM library: a library may lack some of these ops (no resolver method,
+ * no kernel). TS_TFLM_LIBRARY_LACKS lists them per library; the glue leaves them out when
+ * built with that library (and fails to build if the list is wrong: ts_tflm.cpp checks
+ * every row against the resolver it compiles against), ts_tflm_check.c refuses them, and
+ * the host (op_contract.py, boards.json "tflm_library") refuses them for boards whose
+ * sketch is built with that library. Library ids:
+ *   upstream -- a tflite-micro checkout (the emulated board, any port built with make)
+ *   chirale  -- the Arduino library Chirale_TensorFlowLite 2.0.0
+ *   esp32    -- the Arduino library TensorFlowLite_ESP32 1.0.0
  */
 #ifndef TS_TFLM_OPS_H
 #define TS_TFLM_OPS_H
@@ -48,6 +58,36 @@
     X(SQUARED_DIFFERENCE, 99, AddSquaredDifference) \
     X(ABS, 101, AddAbs) \
     X(QUANTIZE, 114, AddQuantize)
+
+/* Rows: library id, op name (as in TS_TFLM_OPS). One line per row, parsed by the host. */
+#define TS_TFLM_LIBRARY_LACKS(X) \
+    X(esp32, SUM) \
+    X(esp32, SQUARED_DIFFERENCE)
+
+/* The library this build links: ESP32 sketches without -DTS_TFLM_CHIRALE use
+ * TensorFlowLite_ESP32, other Arduino builds Chirale, everything else a TFLM checkout. */
+#if defined(ARDUINO) && defined(ARDUINO_ARCH_ESP32) && !defined(TS_TFLM_CHIRALE)
+#define TS_TFLM_LIBRARY_ID esp32
+#define TS_TFLM_LIB_IS_ESP32 1
+#define TS_TFLM_LIBRARY_NAME "TensorFlowLite_ESP32 1.0.0"
+#elif defined(ARDUINO)
+#define TS_TFLM_LIBRARY_ID chirale
+#define TS_TFLM_LIB_IS_CHIRALE 1
+#define TS_TFLM_LIBRARY_NAME "Chirale_TensorFlowLite 2.0.0"
+#else
+#define TS_TFLM_LIBRARY_ID upstream
+#define TS_TFLM_LIB_IS_UPSTREAM 1
+#define TS_TFLM_LIBRARY_NAME "TensorFlow Lite Micro"
+#endif
+
+/* Constants for C and C++: TS_OP_<name> = builtin code, TS_LIB_<id>, TS_LIB_CURRENT
+ * (enums: for #if use TS_TFLM_LIB_IS_ESP32 / _CHIRALE / _UPSTREAM). */
+#define TS_TFLM_OP_ENUM_(name, code, method) TS_OP_##name = code,
+enum { TS_TFLM_OPS(TS_TFLM_OP_ENUM_) TS_OP_END_ = -1 };
+enum { TS_LIB_upstream = 0, TS_LIB_chirale = 1, TS_LIB_esp32 = 2 };
+#define TS_TFLM_LIB_PASTE_(id) TS_LIB_##id
+#define TS_TFLM_LIB_(id) TS_TFLM_LIB_PASTE_(id)
+#define TS_LIB_CURRENT TS_TFLM_LIB_(TS_TFLM_LIBRARY_ID)
 
 #define TS_TFLM_OP_COUNT_ONE_(name, code, method) +1
 enum { TS_TFLM_N_OPS = 0 TS_TFLM_OPS(TS_TFLM_OP_COUNT_ONE_) };

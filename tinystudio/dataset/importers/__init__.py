@@ -21,6 +21,8 @@ from tinystudio.dataset.importers.csv_text import NONFINITE_POLICIES, parse_csv
 from tinystudio.dataset.importers.folders import IMAGE_SUFFIXES, TEXT_SUFFIXES, Candidate, walk
 from tinystudio.dataset.importers.gaps import GAP_MODES, apply_gaps
 from tinystudio.dataset.importers.others import parse_ei_json, parse_images, parse_wav
+from tinystudio.dataset.importers.report import conflict_warnings, label_warnings, multi_label_spans
+from tinystudio.dataset.importers.sensor import SensorDeclaration
 from tinystudio.dataset.names import check_label
 from tinystudio.dataset.recording import Recording, rewrite_recording, write_recording
 from tinystudio.dataset.segments import Segment
@@ -54,11 +56,11 @@ def _parse_h5(path: Path, label: str | None) -> Parsed:
     return Parsed(None, None, [(s.start, s.end, label or s.label) for s in rec.segments], path, path.stem)
 
 
-def _parse_one(c: Candidate, rate, nonfinite: str) -> Parsed:
+def _parse_one(c: Candidate, rate, nonfinite: str, keep_columns: tuple[str, ...] = ()) -> Parsed:
     f, lab = c.path, c.label
     suffix = f.suffix.lower()
     if suffix in TEXT_SUFFIXES:
-        p = parse_csv(f, lab, rate, nonfinite)
+        p = parse_csv(f, lab, rate, nonfinite, keep_columns)
     elif suffix == ".wav":
         p = parse_wav(f, lab, rate)
     elif suffix == ".json":
@@ -71,13 +73,18 @@ def _parse_one(c: Candidate, rate, nonfinite: str) -> Parsed:
     p.split = c.split
     if c.attrs and p.meta is not None:
         p.meta.extra.update(c.attrs)
+    if c.attrs.get("ei_multi_label") and not p.spans and p.samples is not None:
+        p.spans, why = multi_label_spans(c.attrs["ei_multi_label"], len(p.samples))
+        if why:
+            p.notes.append(why)
     return p
 
 
 def parse_paths(paths, label: str | None = None, rate: float | None = None,
                 progress: Callable[[int, int], None] | None = None,
                 stop: threading.Event | None = None, gaps: str = "keep",
-                nonfinite: str = "error", skipped: list | None = None) -> list[Parsed]:
+                nonfinite: str = "error", skipped: list | None = None,
+                sensor: SensorDeclaration | None = None) -> list[Parsed]:
     if gaps not in GAP_MODES:
         raise DatasetError(f"--gaps {gaps!r}: choose {', '.join(GAP_MODES)}")
     if nonfinite not in NONFINITE_POLICIES:
@@ -98,7 +105,7 @@ def parse_paths(paths, label: str | None = None, rate: float | None = None,
                                    "or pass --label")
             images.setdefault((c.label, c.split), []).append(c)
         else:
-            parsed.append(_parse_one(c, rate, nonfinite))
+            parsed.append(_parse_one(c, rate, nonfinite, sensor.keep_columns if sensor else ()))
         if progress:
             progress(i + 1, len(w.files))
     for (lab, split), cands in images.items():
@@ -113,6 +120,9 @@ def parse_paths(paths, label: str | None = None, rate: float | None = None,
         for _, _, lab in p.spans:
             if lab:
                 check_label(lab, str(p.source))
+    if sensor is not None:
+        for p in parsed:
+            sensor.apply(p)
     return apply_gaps(parsed, gaps)
 
 
@@ -153,6 +163,8 @@ def _summarize(result: ImportResult, parsed_written: list[tuple[Parsed, str]]) -
     for lab, c in sorted(result.classes.items()):
         if with_split and c["train"] == 0:
             result.warnings.append(f"label {lab!r} has no training data ({c['test']} test recording(s) only)")
+    result.warnings.extend(label_warnings([p for p, _ in parsed_written]))
+    result.warnings.extend(conflict_warnings([p for p, _ in parsed_written]))
     for p, _ in parsed_written:
         if p.timing is not None and p.timing.gaps:
             result.warnings.append(
@@ -163,7 +175,7 @@ def _summarize(result: ImportResult, parsed_written: list[tuple[Parsed, str]]) -
 def import_paths(project_path, paths, label: str | None = None, rate: float | None = None,
                  progress: Callable[[int, int], None] | None = None,
                  stop: threading.Event | None = None, gaps: str = "keep",
-                 nonfinite: str = "error") -> ImportResult:
+                 nonfinite: str = "error", sensor: SensorDeclaration | None = None) -> ImportResult:
     """Import files into the project at ``project_path`` (created if missing)."""
     from tinystudio.dataset.project import Project
 
@@ -171,7 +183,7 @@ def import_paths(project_path, paths, label: str | None = None, rate: float | No
     existing = (project_path / "project.json").exists()
     project = Project.open(project_path) if existing else None
     result = ImportResult()
-    parsed = parse_paths(paths, label, rate, progress, stop, gaps, nonfinite, result.skipped)
+    parsed = parse_paths(paths, label, rate, progress, stop, gaps, nonfinite, result.skipped, sensor)
     if project is None:
         project = Project.create(project_path)
     written: list[Path] = []

@@ -30,6 +30,8 @@ class Parsed:
     notes: list[str] = field(default_factory=list)
     #: "train"/"test" when the source says so (Edge Impulse category, train/ test/ folders).
     split: str | None = None
+    #: Blank-line blocks of a text file (row ranges), for readers that keep them apart.
+    blocks: list[tuple[int, int]] = field(default_factory=list)
 
 
 def read_text(path: Path) -> str:

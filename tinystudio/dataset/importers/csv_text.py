@@ -11,6 +11,7 @@ a label column or from blank-line blocks (the Arduino IMU_Capture sketch: header
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,44 @@ IMU_CAPTURE_RATE = 119.0
 IMU_CAPTURE_UNITS = ["g", "g", "g", "deg/s", "deg/s", "deg/s"]
 NONFINITE_POLICIES = ("error", "drop", "interpolate")
 _F32_MAX = float(np.finfo(np.float32).max)
+#: Column names that count rows rather than measure anything.
+_COUNTER_NAME = re.compile(r"^(count|counter|cnt|index|idx|num|sample|sample_?(no|nr|num|index|id)|"
+                           r"seq|sequence|seq_?no|frame|frame_?(no|id)|row|line|id|packet|pkt)$", re.I)
+#: Metadata comment keys that state the sample rate (``# data_rate = 2000.0 Hz``).
+_RATE_KEY = re.compile(r"^(data[ _]?rate|sample[ _]?rate|sampling[ _]?(rate|frequency|freq)|rate|"
+                       r"frequency|freq|fs|odr|output[ _]data[ _]rate)$", re.I)
+_RATE_VALUE = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?(?:e[+-]?[0-9]+)?)\s*(hz|khz|sps|samples/s)?\s*$", re.I)
+
+
+def rate_from_metadata(meta: dict[str, str]) -> tuple[float, str] | None:
+    """``(rate in Hz, key)`` from a comment line that states it, else None."""
+    for key, value in meta.items():
+        if _RATE_KEY.match(key.strip()):
+            m = _RATE_VALUE.match(value)
+            if m:
+                rate = float(m.group(1)) * (1000.0 if (m.group(2) or "").lower() == "khz" else 1.0)
+                if rate > 0:
+                    return rate, key
+    return None
+
+
+def counter_columns(table: Table, keep: tuple[str, ...] = ()) -> list[int]:
+    """Columns that are row counters, not signals: integer columns named like one
+    (``count``, ``index``, ``seq``...), or, in a file without a header, integers rising by
+    exactly 1 every row (inside each block). A named column (``x``) that ramps is data.
+    ``keep`` (``--keep-columns``) names columns to keep whatever they look like."""
+    out = []
+    for c, name in enumerate(table.names):
+        if name in keep:
+            continue
+        col = table.values[:, c]
+        named = bool(_COUNTER_NAME.match(name.strip()))
+        steps = [np.diff(col[b0:b1]) for b0, b1 in (table.blocks or [(0, len(col))]) if b1 - b0 > 1]
+        rising = (not table.header and table.integer[c] and len(col) >= 8 and bool(steps)
+                  and all(np.all(d == 1) for d in steps))
+        if (named and table.integer[c]) or rising:
+            out.append(c)
+    return out
 
 
 def _where(table: Table, r: int, c: int) -> str:
@@ -93,14 +132,34 @@ def _dtype_for(values: np.ndarray, integer: list[bool]) -> str:
     return "<f4"
 
 
+def _drop_columns(path: Path, table: Table, keep: tuple[str, ...], notes: list[str]) -> None:
+    drop = counter_columns(table, keep)
+    if not drop:
+        return
+    if len(drop) == len(table.names):
+        raise DatasetError(f"{path}: every data column ({', '.join(table.names)}) looks like a row counter; "
+                           f"pass --keep-columns {','.join(table.names)} to import them as data")
+    names = [table.names[c] for c in drop]
+    notes.append(f"column(s) {', '.join(map(repr, names))} count rows, not a signal: left out "
+                 f"(--keep-columns {','.join(names)} keeps them)")
+    cols = [c for c in range(len(table.names)) if c not in drop]
+    table.values = table.values[:, cols]
+    table.names = [table.names[c] for c in cols]
+    table.units = [table.units[c] for c in cols]
+    table.integer = [table.integer[c] for c in cols]
+    table.decimals = [table.decimals[c] for c in cols]
+    table.nonfinite = [x for x in table.nonfinite if x[1] not in names]
+
+
 def parse_csv(path: Path, label: str | None = None, rate: float | None = None,
-              nonfinite: str = "error") -> Parsed:
+              nonfinite: str = "error", keep_columns: tuple[str, ...] = ()) -> Parsed:
     path = Path(path)
     try:
         table = read_table(read_text(path), str(path))
     except TableError as exc:
         raise DatasetError(str(exc)) from None
     notes = list(table.skipped)
+    _drop_columns(path, table, tuple(keep_columns), notes)
     _check_ranges(path, table)
     keep = _apply_nonfinite(path, table, nonfinite, notes)
     values = table.values[keep]
@@ -111,6 +170,13 @@ def parse_csv(path: Path, label: str | None = None, rate: float | None = None,
     names = table.names
     imu_capture = names == IMU_CAPTURE_HEADER
     timing = measure_timing(times) if times is not None else None
+    stated = rate_from_metadata(table.metadata)
+    if rate is None and stated is not None:
+        rate = stated[0]
+        notes.append(f"sample rate {rate:g} Hz from the comment line '{stated[1]}'")
+        if timing is not None and abs(timing.rate_hz - rate) > 0.02 * rate:
+            notes.append(f"its timestamps measure {timing.rate_hz:g} Hz; the stated rate is used "
+                         "(--rate overrides)")
     if rate is None and timing is not None:
         rate = timing.rate_hz
     if rate is None and imu_capture:
@@ -152,4 +218,5 @@ def parse_csv(path: Path, label: str | None = None, rate: float | None = None,
     parsed.times = times
     parsed.timing = timing
     parsed.notes = notes
+    parsed.blocks = list(blocks)
     return parsed

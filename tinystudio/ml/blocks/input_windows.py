@@ -55,6 +55,9 @@ class WindowsBlock(InputBlock):
         train_ex, test_ex = split_examples(project, spec, options, callbacks.on_status,
                                            split_info, usable)
         warnings = []
+        if spec.resampled:
+            warnings.append(D.resampled_message(spec))
+            callbacks.status("warning: " + warnings[-1])
         for ex in (train_ex, test_ex):
             if ex.skipped:
                 warnings.append(D.skipped_message(spec, ex.skipped))

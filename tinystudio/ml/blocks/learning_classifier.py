@@ -26,6 +26,14 @@ from tinystudio.ml.report import TrainReport
 from tinystudio.ml.trainer import TrainConfig, TrainingStopped, configure_tensorflow, train_model
 
 DEFAULT_EPOCHS = {"raw": 80, "micro_speech": 40, "image": 30}
+#: A baseline more than this far above the int8 model on the test windows "wins".
+BASELINE_MARGIN = 0.01
+#: Candidates that compute features inside the graph (what to offer when a baseline wins).
+FEATURE_MODELS = ("imu_features", "imu_spectral")
+#: int8 may lose at most this against float before it is calibrated again, then reported.
+INT8_MARGIN = 0.01
+INT8_CHECK_WINDOWS = 2000
+INT8_FULL_CALIBRATION = 2000
 
 
 class ClassifierBlock(LearningBlock):
@@ -55,18 +63,25 @@ class ClassifierBlock(LearningBlock):
         result = train_model(model, x_train, t["y_train"], len(t["classes"]), config,
                              _augmenter(spec, ctx.settings), cb.on_epoch, cb.on_batch, cb.stop)
         train_seconds = time.monotonic() - t_train
-        tflite = quantize_model(ctx, model, rep)
+        tflite, calibration = int8_aware(ctx, t, model, x_train, rep)
         scores = _evaluate(ctx, t, model, tflite)
         _final_candidate(candidates, mspec, len(tflite), scores["tflm"].arena_bytes,
                          scores["int8"].accuracy)
         baseline = _baseline(ctx, t, folds, scores["int8"].accuracy)
+        verdict = baseline_verdict(ctx, baseline, scores["int8"].accuracy, candidates, mspec.name)
         chosen = next((c for c in candidates if c.get("chosen")), {})
         evaluation = {"scheme": folds.scheme if folds and candidates else "test split only",
                       "baseline_scheme": folds.scheme if folds else None,
                       "val_accuracy": chosen.get("val_accuracy"), "val_std": chosen.get("val_std"),
                       "val_folds": chosen.get("val_folds", []), "pinned": pinned,
                       "test_accuracy": round(scores["int8"].accuracy, 4),
-                      "test_windows": scores["int8"].n}
+                      "test_windows": scores["int8"].n, **verdict,
+                      "int8_float_gap": round(scores["float"].accuracy - scores["int8"].accuracy, 4),
+                      "int8_calibration": calibration}
+        if evaluation["int8_float_gap"] > INT8_MARGIN:
+            ctx.warnings.append(f"int8 costs {evaluation['int8_float_gap']:.1%} on the test windows "
+                                f"(float {scores['float'].accuracy:.1%}, int8 {scores['int8'].accuracy:.1%}) "
+                                f"after {calibration['tries']} calibration(s)")
         _check_stop(cb.stop)
         report = base_report(ctx, tflite, scores["tflm"], mspec.name, mspec.budget_bytes,
                              train_seconds)
@@ -76,7 +91,20 @@ class ClassifierBlock(LearningBlock):
         report.epochs_run, report.history = result.epochs_run, [asdict(h) for h in result.history]
         report.candidates, report.evaluation, report.baseline = candidates, evaluation, baseline
         report.unknown_test = scores["unknown"]
-        return Learned(tflite, report, {"model": mspec.name})
+        return Learned(tflite, report, {"model": mspec.name, **_model_params(mspec, spec)})
+
+
+def _model_params(mspec, spec) -> dict:
+    """Parameters a feature model computes with (in ``descriptor.impulse.learning``)."""
+    if mspec.name == "imu_spectral":
+        from tinystudio.ml.features import spectral_params
+
+        return {f"features_{k}": v for k, v in spectral_params(spec.window, spec.rate_hz).items()}
+    if mspec.name == "imu_features":
+        from tinystudio.ml.features import frame_length
+
+        return {"features_frame": frame_length(spec.window)}
+    return {}
 
 
 def _check_stop(stop) -> None:
@@ -158,6 +186,31 @@ def candidate_specs(options, settings, kind: str):
     return [model_spec(n, kind) for n in names], False
 
 
+def window_fitting(specs, window: int, pinned: bool, warnings: list[str], on_status=None):
+    """Candidates whose receptive field fits the window, checked before any conversion
+    (a too-short window leaves a zero-sized tensor, which crashes TFLM rather than being
+    refused). A pinned model, or a search with no candidate left, is refused; a dropped
+    candidate is named in the warnings."""
+    from tinystudio.ml.models import check_window
+
+    ok, refused = [], []
+    for s in specs:
+        try:
+            check_window(s, window)
+            ok.append(s)
+        except TrainingError as exc:
+            if pinned:
+                raise
+            refused.append(exc)
+    if not ok:
+        raise TrainingError("; ".join(str(e) for e in refused))
+    for exc in refused:
+        warnings.append(f"candidate left out: {exc}")
+        if on_status is not None:
+            on_status("warning: " + warnings[-1])
+    return ok
+
+
 def _choose(ctx: LearnContext, t: dict, x_train, config, rep):
     """The model to train: pinned, the only fitting one, or the search's pick."""
     from tinystudio.ml.search import MAX_SEARCH_EPOCHS, make_folds
@@ -165,10 +218,17 @@ def _choose(ctx: LearnContext, t: dict, x_train, config, rep):
 
     spec, o, cb = ctx.windows.spec, ctx.options, ctx.callbacks
     specs, pinned = candidate_specs(o, ctx.settings, spec.sensor_kind)
+    specs = [s.for_rate(spec.rate_hz) for s in specs]
+    if spec.frontend == "raw":
+        specs = window_fitting(specs, spec.window, pinned, ctx.warnings, cb.on_status)
+    elif spec.frontend == "image" and not pinned and not (o.candidates or ctx.settings.get("candidates")):
+        from tinystudio.ml.transfer import image_candidates  # the pretrained start (issue 20)
+
+        specs = image_candidates(specs, x_train.shape)
     ctx.desc.model_name = specs[0].name
     folds, candidates = None, []
     n_classes = len(t["classes"])
-    if spec.frontend == "raw":
+    if spec.frontend == "raw" or (spec.frontend == "image" and len(specs) > 1):
         train_ex = ctx.windows.train
         folds = make_folds(t["y_train"], train_ex.groups, _subjects(ctx.project, train_ex.sources),
                            o.seed, k=int(o.folds or 3))
@@ -192,18 +252,62 @@ def _choose(ctx: LearnContext, t: dict, x_train, config, rep):
     return mspec, candidates, folds, pinned
 
 
+def _train_gap(ctx, t, model, tflite, x_train) -> float:
+    """float minus int8 accuracy on the training windows (the test split never chooses)."""
+    from tinystudio.ml.evaluate import keras_predict, run_tflite
+
+    n = ctx.features.n_original
+    idx = np.random.default_rng(ctx.options.seed).permutation(n)[:INT8_CHECK_WINDOWS]
+    y = t["y_train"][idx]
+    f = np.mean(keras_predict(model, x_train[idx]).argmax(axis=1) == y)
+    q = np.mean(run_tflite(tflite, int8_inputs(ctx.desc, t["x_train"][idx])).argmax(axis=1) == y)
+    return float(f - q)
+
+
+def int8_aware(ctx: LearnContext, t: dict, model, x_train, rep) -> tuple[bytes, dict]:
+    """int8 conversion that checks itself: when the int8 model loses more than
+    ``INT8_MARGIN`` against the float model on training windows, calibrate again on every
+    training window (not a sample of 200) and keep the calibration that loses least."""
+    from tinystudio.ml.quantize import representative_set
+
+    tflite = quantize_model(ctx, model, rep)
+    gap = _train_gap(ctx, t, model, tflite, x_train)
+    out = {"tries": 1, "train_gap": round(gap, 4), "representative": len(rep)}
+    if gap <= INT8_MARGIN or ctx.features.n_original <= len(rep):
+        return tflite, out
+    ctx.callbacks.status(f"int8 loses {gap:.1%} on training windows: calibrating on all of them")
+    full = representative_set(x_train[: ctx.features.n_original], ctx.options.seed,
+                              limit=INT8_FULL_CALIBRATION)
+    again = quantize_model(ctx, model, full)
+    gap2 = _train_gap(ctx, t, model, again, x_train)
+    out.update({"tries": 2, "train_gap_full": round(gap2, 4)})
+    if gap2 < gap:
+        out.update({"train_gap": round(gap2, 4), "representative": len(full)})
+        return again, out
+    apply_quantization(ctx, tflite)  # the descriptor's quantization back to the first one's
+    return tflite, out
+
+
 def quantize_model(ctx: LearnContext, model, rep) -> bytes:
     """int8 conversion; the descriptor gets the input/output quantization."""
-    from tinystudio.ml.quantize import convert_int8, io_quantization
+    from tinystudio.ml.quantize import convert_int8
 
     ctx.callbacks.status("converting to int8")
-    desc, frontend = ctx.desc, ctx.windows.spec.frontend
-    tflite = convert_int8(model, rep, input_range(frontend))
+    tflite = convert_int8(model, rep, input_range(ctx.windows.spec.frontend))
+    apply_quantization(ctx, tflite)
+    return tflite
+
+
+def apply_quantization(ctx: LearnContext, tflite: bytes) -> None:
+    """The descriptor takes this model's input/output quantization (and folds the raw
+    input affine with it)."""
+    from tinystudio.ml.quantize import io_quantization
+
+    desc = ctx.desc
     (desc.input_scale, desc.input_zero_point), (desc.output_scale, desc.output_zero_point), _ = \
         io_quantization(tflite)
-    if frontend == "raw":
+    if ctx.windows.spec.frontend == "raw":
         desc.fold_input_affine()
-    return tflite
 
 
 def _evaluate(ctx: LearnContext, t: dict, model, tflite: bytes) -> dict:
@@ -246,24 +350,63 @@ def base_report(ctx: LearnContext, tflite: bytes, tflm, model_name: str, budget_
 
 
 def _baseline(ctx: LearnContext, t: dict, folds, int8_accuracy: float):
-    """The non-network baseline beside the model: nearest neighbour on motion windows,
-    pixel logistic regression on images (``image_baseline.py``)."""
-    if ctx.windows.spec.frontend == "image":
+    """The non-network baselines beside the model, on the same folds and test windows:
+    motion/generic windows get 1-NN on statistics and trees on spectral features, keyword
+    clips an SVM on MFCC statistics, images pixel logistic regression. The best (by
+    validation) is ``baseline``; every one is in ``baseline["all"]``."""
+    frontend = ctx.windows.spec.frontend
+    if frontend == "image":
         return _image_baseline(ctx, t, int8_accuracy)
-    if ctx.windows.spec.frontend != "raw":
-        return None
-    from tinystudio.ml.baseline import evaluate_baseline
+    from tinystudio.ml import classical
 
     n = ctx.features.n_original
-    baseline = evaluate_baseline(ctx.windows.train.x, t["y_train"][:n], t["x_test"], t["y_test"],
-                                 ctx.windows.spec.raw_scale,
-                                 folds.folds if folds else []).to_dict()
-    if baseline["test_accuracy"] > int8_accuracy + 0.02:
-        ctx.warnings.append(f"the baseline ({baseline['method']}) scores "
-                            f"{baseline['test_accuracy']:.1%} on the test windows, the int8 model "
-                            f"{int8_accuracy:.1%}: the network is not earning its size; try more "
-                            "data or another candidate")
+    fold_list = folds.folds if folds else []
+    if frontend == "raw":
+        from tinystudio.ml.baseline import evaluate_baseline
+
+        spec = ctx.windows.spec
+        results = [evaluate_baseline(ctx.windows.train.x, t["y_train"][:n], t["x_test"], t["y_test"],
+                                     spec.raw_scale, fold_list).to_dict()]
+        scale = np.asarray(spec.raw_scale or [1.0] * len(spec.channels), dtype=np.float64)
+        f_train = classical.spectral_features(ctx.windows.train.x * scale, spec.rate_hz)
+        f_test = classical.spectral_features(t["x_test"] * scale, spec.rate_hz)
+        kind = "motion"
+    elif frontend == "micro_speech":
+        f_train, f_test = classical.mfcc_stats(t["x_train"][:n]), classical.mfcc_stats(t["x_test"])
+        results, kind = [], "audio"
+    else:
+        return None
+    ctx.callbacks.status("scoring the classical baselines")
+    results += [b.to_dict() for b in classical.evaluate_classical(
+        f_train, t["y_train"][:n], f_test, t["y_test"], fold_list, kind, ctx.options.seed)]
+    baseline = {**classical.best(results), "all": results}
     return baseline
+
+
+def baseline_verdict(ctx: LearnContext, baseline: dict | None, int8_accuracy: float,
+                     candidates: list[dict], chosen: str) -> dict:
+    """Whether the best baseline beats the int8 model by more than ``BASELINE_MARGIN`` on
+    the test windows; if so the run says so and offers the feature model that comes
+    closest to it (a board-ready model), never keeping the network silently."""
+    if not baseline:
+        return {}
+    gap = baseline["test_accuracy"] - int8_accuracy
+    out = {"baseline_wins": bool(gap > BASELINE_MARGIN), "baseline_gap": round(gap, 4)}
+    if not out["baseline_wins"]:
+        return out
+    features = [c for c in candidates if c["name"] in FEATURE_MODELS and c.get("val_accuracy") is not None]
+    offer = max(features, key=lambda c: c["val_accuracy"], default=None)
+    text = (f"the baseline wins: {baseline['method']} scores {baseline['test_accuracy']:.1%} on the test "
+            f"windows, the int8 {chosen} {int8_accuracy:.1%}")
+    if offer is not None and offer["name"] != chosen:
+        out["offer"] = offer["name"]
+        text += (f"; the feature model {offer['name']} (validation {offer['val_accuracy']:.1%}) runs on "
+                 f"the board: `tinystudio train --model {offer['name']}`")
+    else:
+        text += "; the network is not earning its size: record more data or try another window"
+    if ctx.windows.spec.frontend != "image":  # the image baseline words its own warning
+        ctx.warnings.append(text)
+    return out
 
 
 def _image_baseline(ctx: LearnContext, t: dict, int8_accuracy: float) -> dict:

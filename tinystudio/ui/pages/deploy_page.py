@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from tinystudio.ui.board_model import BoardModel, Holds, query_board_model
 from tinystudio.ui.widgets.big_label import BigLabel
+from tinystudio.ui.widgets.frame_view import FrameView
 from tinystudio.ui.widgets.score_plot import ScorePlot
 from tinystudio.ui.workers import start_worker
 
@@ -124,8 +125,14 @@ class DeployPage(QWidget):
 
         self.big = BigLabel()
         self.scores = ScorePlot()
+        # camera models: the frame beside its prediction (hidden for other sensors)
+        self.frame = FrameView("the camera's newest frame when the prediction arrived")
+        self.frame.hide()
+        top = QHBoxLayout()
+        top.addWidget(self.frame, 1)
+        top.addWidget(self.big, 2)
         right = QVBoxLayout()
-        right.addWidget(self.big, 2)
+        right.addLayout(top, 2)
         right.addWidget(self.scores, 1)
         layout = QHBoxLayout(self)
         layout.addWidget(self.side)
@@ -266,11 +273,29 @@ class DeployPage(QWidget):
         last = results[-1]
         colors = self.ctx.project.class_colors if self.ctx.project is not None else {}
         self.big.show_result(last.label, max(last.scores) if last.scores else 0.0, colors.get(last.label))
+        self._show_frame(last)
         self.scores.show_results(results, time.monotonic())
         self.latency_label.setText(
             f"latency on the board: {last.latency_us / 1000:.2f} ms (mean {listener.mean_latency_us / 1000:.2f} ms), "
             f"{listener.total} predictions, {listener.lost} lost"
         )
+
+    def _show_frame(self, result) -> None:
+        """A camera model's prediction beside the camera frame it was made on (the newest
+        frame the host holds when the prediction arrives: the board streams the frames it
+        classifies, so at 10 fps this is that frame or the one after it)."""
+        package, session = self.package, self.board.session
+        is_camera = package is not None and package.descriptor.sensor_kind == "camera"
+        self.frame.setVisible(is_camera)
+        if not is_camera or session is None:
+            return
+        stream = next((st for st in session.streams.values() if st.info.kind.name == "CAMERA"), None)
+        if stream is None or stream.ring.total == 0:
+            self.frame.clear("no camera frames: start the camera stream on the Device page")
+            return
+        score = max(result.scores) if result.scores else 0.0
+        self.frame.show_frame(stream.ring.latest(1)[0], f"window {result.window_index}: {result.label} "
+                              f"{score:.0%} (newest camera frame when it arrived)")
 
     # -------------------------------------------------------------- actions
     def flash(self) -> None:

@@ -70,7 +70,7 @@ class DevicePage(QWidget):
         self.port_combo.currentIndexChanged.connect(self._port_selected)
         self.port_combo.activated.connect(self._user_changed)  # user picks only, not refreshes
         self.replay_edit = QLineEdit()
-        self.replay_edit.setPlaceholderText("optional: CSV/HDF5 file to replay")
+        self.replay_edit.setPlaceholderText("optional: CSV/HDF5 file to replay, or an image folder (camera)")
         browse = QPushButton("…")
         browse.setToolTip("choose a file for the virtual board to replay")
         browse.clicked.connect(self._browse_replay)
@@ -186,7 +186,10 @@ class DevicePage(QWidget):
 
     def virtual_options(self) -> VirtualBoardOptions:
         sensors = ",".join(k for k, b in self.sensor_boxes.items() if b.isChecked()) or "imu"
-        return VirtualBoardOptions(sensors=sensors, replay=self.replay_edit.text().strip() or None)
+        replay = self.replay_edit.text().strip() or None
+        if replay and Path(replay).expanduser().is_dir():  # an image folder: the camera shows it
+            return VirtualBoardOptions(sensors=sensors, extra=("--camera-folder", replay))
+        return VirtualBoardOptions(sensors=sensors, replay=replay)
 
     def selected_target(self) -> tuple[str, VirtualBoardOptions | None]:
         """What the controls ask for, in the controller's ``last_target`` form."""
@@ -316,7 +319,7 @@ class DevicePage(QWidget):
         for sid, view in self.views.items():
             st = session.streams.get(sid)
             if st is not None:
-                drew = view.update_from(st.ring) or drew
+                drew = view.update_from(st.ring, st) or drew
         if drew:
             self.redrawn.emit()
 

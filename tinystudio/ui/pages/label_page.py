@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from tinystudio.ui.widgets.audio_player import AudioPlayer
 from tinystudio.ui.widgets.dataset_summary import DatasetSummary
 from tinystudio.ui.widgets.flow_layout import FlowLayout
+from tinystudio.ui.widgets.frame_browser import FrameBrowser
 from tinystudio.ui.widgets.recordings_panel import RecordingsPanel, shared_undo_stack
 from tinystudio.ui.widgets.timeline import Timeline
 from tinystudio.ui.workers import start_worker
@@ -144,11 +145,15 @@ class LabelPage(QWidget):
         self.timeline = Timeline()
         self.timeline.segment_edited.connect(self._segment_edited)
         self.timeline.segment_selected.connect(self._segment_selected)
+        # camera recordings: thumbnails + the current frame; 1-9 label the selected frames
+        self.frames = FrameBrowser()
+        self.frames.hide()
         self.info = QLabel("Pick a recording below. Keys: 1-9 class, N add, Del delete, A auto-segment.")
         self.info.setWordWrap(True)
         center = QVBoxLayout()
         center.setContentsMargins(0, 0, 0, 0)
         center.addLayout(buttons)
+        center.addWidget(self.frames, 3)
         center.addWidget(self.timeline, 1)
         center.addWidget(self.info)
         center_w = QWidget()
@@ -211,6 +216,8 @@ class LabelPage(QWidget):
     def _clear_current(self) -> None:
         self.current, self.data = None, None
         self.timeline.clear_signal()
+        self.frames.clear()
+        self.frames.hide()
         self.info.setText("Pick a recording below.")
 
     def refresh_summary(self) -> None:
@@ -240,11 +247,24 @@ class LabelPage(QWidget):
         self.current = project.recording(rec_id)
         self.data = data
         self.timeline.set_signal(data, self.current.rate_hz, self.current.channel_names, self.current.units)
+        if self.current.sensor_kind == "camera":
+            from tinystudio.dataset.frame_labels import frame_labels
+
+            self.frames.set_frames(data, frame_labels(self.current.segments, len(data)),
+                                   self.ctx.project.class_colors)
+            self.frames.show()
+        else:
+            self.frames.clear()
+            self.frames.hide()
         self._show_segments()
 
     def _show_segments(self) -> None:
         rec = self.current
         self.timeline.set_segments(rec.segments, self.ctx.project.class_colors)
+        if rec.sensor_kind == "camera" and self.data is not None:
+            from tinystudio.dataset.frame_labels import frame_labels
+
+            self.frames.set_labels(frame_labels(rec.segments, len(self.data)), self.ctx.project.class_colors)
         self.info.setText(
             f"{rec.id}: {rec.seconds:.2f} s, {rec.n_samples} samples at {rec.rate_hz:g} Hz, "
             f"{len(rec.segments)} segments"
@@ -330,6 +350,15 @@ class LabelPage(QWidget):
         seg_id = self.selected_id()
         if self.current is not None and seg_id:
             self.push(relabel_segment(self.ctx.project, self.current.id, seg_id, name))
+        elif self.current is not None and self.current.sensor_kind == "camera" and not self.frames.isHidden():
+            self.label_frames(name)
+
+    def label_frames(self, name: str) -> None:
+        """The selected frames (each contiguous run one undo step) get class ``name``."""
+        from tinystudio.dataset.frame_labels import label_frames
+
+        for start, end in self.frames.selected_runs():
+            self.push(label_frames(self.ctx.project, self.current.id, start, end, name))
 
     def label_whole(self) -> None:
         from tinystudio.dataset.labels import label_whole

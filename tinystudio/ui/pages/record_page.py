@@ -339,7 +339,7 @@ class RecordPage(QWidget):
             return
         st = session.streams.get(view.sensor.sensor_id)
         if st is not None:
-            view.update_from(st.ring)
+            view.update_from(st.ring, st)
 
     def _saved(self, rec, reason: str) -> None:
         self.last_recording = rec

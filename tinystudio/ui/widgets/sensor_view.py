@@ -30,7 +30,7 @@ class SensorView(QGroupBox):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         if sensor.kind == SensorKind.CAMERA:
-            self.views.append(CameraView(sensor.name))
+            self.views.append(CameraView(sensor.name, sensor=sensor))
         else:
             for unit, cols in unit_groups(sensor):
                 self.views.append(
@@ -49,8 +49,9 @@ class SensorView(QGroupBox):
         for v in self.views:
             layout.addWidget(v)
 
-    def update_from(self, ring) -> bool:
+    def update_from(self, ring, stream=None) -> bool:
+        """``stream`` (the session's SensorStream) lets a camera show its lost frames."""
         changed = False
         for v in self.views:
-            changed = v.update_from(ring) or changed
+            changed = (v.update_from(ring, stream) if isinstance(v, CameraView) else v.update_from(ring)) or changed
         return changed
