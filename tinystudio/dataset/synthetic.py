@@ -48,7 +48,8 @@ def vibration(seconds: float, fault: str | None, seed: int, rate: float = RATE) 
 
 
 def add_recording(project, name: str, x: np.ndarray, label: str, rate: float,
-                  channels=("accel",), scale: float = SCALE_G, sensor_kind: str = "generic"):
+                  channels=("accel",), scale: float = SCALE_G, sensor_kind: str = "generic",
+                  units: str = "g"):
     """Write ``x`` (physical units) as int16 with ``scale`` per LSB, one segment ``label``."""
     from tinystudio.dataset.recording import RecordingMeta, write_recording
     from tinystudio.dataset.segments import Segment
@@ -56,7 +57,7 @@ def add_recording(project, name: str, x: np.ndarray, label: str, rate: float,
     rid, path = project.new_recording_path(name)
     q = np.clip(np.round(np.asarray(x) / scale), -32768, 32767).astype(np.int16)
     meta = RecordingMeta(sensor_kind, list(channels), float(rate), "int16",
-                         scale=[scale] * len(channels), units=["g"] * len(channels),
+                         scale=[scale] * len(channels), units=[units] * len(channels),
                          source="generated")
     write_recording(path, q, meta, [Segment.new(0, len(q), label)])
     return project.add_recording(path)
@@ -81,6 +82,30 @@ def vibration_project(folder: Path, train_takes: int = 30, take_seconds: float =
             rec = add_recording(project, f"{label}_{side}_{i}", vibration(seconds, fault, seed * 1000 + k),
                                 label, RATE)
             split[rec.id] = side
+    project.set_split({"by": "recording", "seed": seed, "test_fraction": 0.0}, split)
+    project.save()
+    return project
+
+
+def sine_project(folder: Path, train_samples: int = 1000, test_samples: int = 200,
+                 noise: float = 0.02, seed: int = 0):
+    """TFLM's Hello World as a regression project: channel ``x`` (uniform on [0, 2 pi),
+    shuffled, as TFLM generates it) and the target channel ``y`` = sin(x) plus a little
+    noise; the test recording has x evenly spaced over [0, 2 pi] and noise-free targets.
+    One-sample windows: every sample is one example."""
+    from tinystudio.dataset import Project
+
+    rng = np.random.default_rng(seed)
+    project = Project.create(folder, task="regression")
+    project.settings.setdefault("train", {}).update({"window": 1, "stride": 1, "target": "y"})
+    x_train = rng.uniform(0, 2 * np.pi, train_samples)
+    y_train = np.sin(x_train) + noise * rng.normal(size=train_samples)
+    x_test = np.linspace(0, 2 * np.pi, test_samples)
+    split = {}
+    for name, x, y in (("sine_train", x_train, y_train), ("sine_test", x_test, np.sin(x_test))):
+        rec = add_recording(project, name, np.stack([x, y], axis=1), "sine", 1.0,
+                            channels=("x", "y"), scale=2e-4, units="")
+        split[rec.id] = "test" if name == "sine_test" else "train"
     project.set_split({"by": "recording", "seed": seed, "test_fraction": 0.0}, split)
     project.save()
     return project
