@@ -117,3 +117,25 @@ def test_new_command_creates_a_project_with_its_task(tmp_path, capsys):
 
     with pytest.raises(DatasetError, match="task.*'clustering'; use one of classification"):
         Project.open(tmp_path / "fan")
+
+
+def test_classify_prints_the_score_and_the_state(trained_vibration, tmp_path, capsys):
+    from tinystudio.dataset.synthetic import SCALE_G
+    from tinystudio.ml.pipeline import current_package_dir
+
+    folder, _ = trained_vibration
+    files = []
+    for fault in ("impulse", None):
+        raw = np.round(vibration(20, fault, 99)[:, 0] / SCALE_G).astype(int)
+        path = tmp_path / f"{fault or 'normal'}.csv"
+        path.write_text("accel\n" + "\n".join(map(str, raw)) + "\n")
+        files.append(path)
+    assert main(["classify", "--model", str(current_package_dir(folder)), *map(str, files),
+                 "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    rows = rows if isinstance(rows, list) else rows["results"]
+    fault_rows = [r for r in rows if r["file"].endswith("impulse.csv")]
+    normal_rows = [r for r in rows if r["file"].endswith("normal.csv")]
+    assert len(fault_rows) == len(normal_rows) == 10
+    assert all(r["label"] == "anomaly" and r["score"] > r["threshold"] for r in fault_rows)
+    assert sum(r["label"] == "normal" for r in normal_rows) >= 9
