@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -88,15 +89,14 @@ def build_image(build_dir: Path | None = None, imu_rate: int = 119, mic_rate: in
         _need("arm-none-eabi-g++", "build the emulated board with TFLM")
         if not _has_libstdcxx():
             raise DeviceError(f"arm-none-eabi-g++ has no C++ library (<new>); install the Debian package {_TFLM_PACKAGES}")
-        import sys
-
         extra = [f"TFLM_DIR={check_tflm_dir(tflm_dir)}", f"KERNELS={kernels}", f"TFLM_PYTHON={sys.executable}"]
         timeout = 3600  # TFLM's first build on a small machine
     build = Path(build_dir) if build_dir else default_build_dir() / ("tflm-" + kernels if tflm_dir else "")
     build.mkdir(parents=True, exist_ok=True)
     proc = subprocess.run(
         ["make", "-C", str(PORT_DIR), f"BUILD={build.resolve()}",
-         f"IMU_RATE_HZ={int(imu_rate)}", f"MIC_RATE_HZ={int(mic_rate)}", *extra],
+         f"IMU_RATE_HZ={int(imu_rate)}", f"MIC_RATE_HZ={int(mic_rate)}",
+         f"PYTHON={sys.executable}", *extra],
         capture_output=True, text=True, timeout=timeout,
     )  # fmt: skip
     if proc.returncode != 0:
