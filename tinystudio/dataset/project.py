@@ -69,6 +69,18 @@ class DiskState:
     opened: dict = field(default_factory=dict)
 
 
+#: What a project holds at its top level: none may be a link (a symlinked recordings/ or
+#: damaged/ made the studio move and write files outside the project).
+CONFINED_ENTRIES = (schema.PROJECT_FILE, "recordings", "damaged", "models", ".project.lock")
+
+
+def confine_project(path: Path) -> None:
+    from tinystudio.dataset.safe_open import inside
+
+    for entry in CONFINED_ENTRIES:
+        inside(path, Path(path) / entry, entry)
+
+
 class Project:
     def __init__(self, path: Path, data: dict) -> None:
         self.path = Path(path)
@@ -143,6 +155,7 @@ class Project:
         jpath = path / schema.PROJECT_FILE
         if not path.is_dir() and path.exists():
             raise DatasetError(f"{path}: is a file, not a project folder")
+        confine_project(path)
         sig = file_signature(jpath)
         project = cls(path, read_project_file(jpath))
         project._signature = sig
