@@ -24,9 +24,9 @@ from pathlib import Path
 import pytest
 
 TFLM_DIR = os.environ.get("TFLM_DIR", "")
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.timeout(1800), pytest.mark.skipif(
     not TFLM_DIR, reason="TFLM_DIR is not set: these tests need a tflite-micro checkout (docs/emulated-board.md)"
-)
+)]
 
 
 def _cli(*args: str, timeout: float = 120, ok: bool = True) -> subprocess.CompletedProcess:

@@ -209,6 +209,8 @@ class McuBoard:
 
 
 def start_mcu_board(build_dir: Path | None = None, imu_rate: int = 119, mic_rate: int = 16000,
-                    timeout: float = 15.0) -> McuBoard:
+                    timeout: float = 15.0, tflm_dir: Path | str | None = None, kernels: str = "reference",
+                    icount: bool = False) -> McuBoard:
     """Build if needed and start the emulated board; the caller stops it."""
-    return McuBoard(build_image(build_dir, imu_rate, mic_rate)).start(timeout)
+    elf = build_image(build_dir, imu_rate, mic_rate, tflm_dir, kernels)
+    return McuBoard(elf, icount=icount).start(timeout if tflm_dir is None else max(timeout, 30.0))

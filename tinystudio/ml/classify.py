@@ -18,7 +18,7 @@ from tinystudio.dsp import audio, image
 from tinystudio.dsp.windows import WindowSpec, segment_window_starts
 from tinystudio.errors import TrainingError
 from tinystudio.ml.package import ModelPackage, dequantize, quantize_float, quantize_raw_window
-from tinystudio.ml.tflm import TflmRunner
+from tinystudio.ml.sandbox import SandboxedRunner
 
 
 def load_model(path: str | Path) -> tuple[bytes, object | None]:
@@ -64,7 +64,8 @@ class Classifier:
     def __init__(self, model: str | Path, labels: list[str] | None = None,
                  frontend: str | None = None) -> None:
         self.tflite, self.desc = load_model(model)
-        self.runner = TflmRunner(self.tflite)
+        # A model from a file is untrusted: validated, then run only in a child process.
+        self.runner = SandboxedRunner(self.tflite, str(model))
         q = self.runner.input["quantization_parameters"]
         self.in_scale = float(q["scales"][0]) if len(q["scales"]) else 1.0
         self.in_zp = int(q["zero_points"][0]) if len(q["zero_points"]) else 0
@@ -169,8 +170,11 @@ def _task_reading(desc, scores) -> dict:
 def classify_files(model, files, labels=None, frontend=None) -> list[dict]:
     clf = Classifier(model, labels, frontend)
     out = []
-    for f in files:
-        out.extend(clf.classify(f))
+    try:
+        for f in files:
+            out.extend(clf.classify(f))
+    finally:
+        clf.runner.close()
     return out
 
 

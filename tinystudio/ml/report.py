@@ -80,6 +80,8 @@ class TrainReport:
             "split": self.split,
             "warnings": self.warnings,
             "image_variant": self.image_variant,
+            "per_class": [c.to_dict() for c in self.per_class()],
+            "quality": [w.to_dict() for w in self.quality()],
         }
 
     def _task_summary(self) -> dict:
@@ -94,3 +96,15 @@ class TrainReport:
             "baseline": self.baseline, "window_ms": round(self.window_ms, 3),
             "stride_ms": round(self.stride_ms, 3), "split": self.split, "warnings": self.warnings,
         }
+
+    def per_class(self):
+        """Precision, recall, F1 and test windows per class, on the int8 model (``quality.py``)."""
+        from tinystudio.ml.quality import per_class
+
+        return per_class(self.classes, self.int8_metrics)
+
+    def quality(self):
+        """Warnings that this model is not as good as its figure looks (chance, baseline, tiny test)."""
+        from tinystudio.ml.quality import judge
+
+        return judge(self.classes, self.int8_metrics, self.baseline)
