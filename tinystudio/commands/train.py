@@ -153,6 +153,11 @@ def _print_report(report, summary) -> None:
     for board, msg in report.fit_messages.items():
         print(f"  {board}: {msg}")
     _print_search(report)
+    for c in summary.get("per_class", []):
+        print(f"  {c['label']}: precision {c['precision']:.2f}, recall {c['recall']:.2f}, "
+              f"F1 {c['f1']:.2f} ({c['test_windows']} test windows)")
+    for w in summary.get("quality", []):
+        print(f"WARNING: {w['text']}")
     print(f"trained in {report.train_seconds:.1f} s; saved {report.model_path}")
 
 

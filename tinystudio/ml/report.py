@@ -77,4 +77,18 @@ class TrainReport:
             "split": self.split,
             "warnings": self.warnings,
             "image_variant": self.image_variant,
+            "per_class": [c.to_dict() for c in self.per_class()],
+            "quality": [w.to_dict() for w in self.quality()],
         }
+
+    def per_class(self):
+        """Precision, recall, F1 and test windows per class, on the int8 model (``quality.py``)."""
+        from tinystudio.ml.quality import per_class
+
+        return per_class(self.classes, self.int8_metrics)
+
+    def quality(self):
+        """Warnings that this model is not as good as its figure looks (chance, baseline, tiny test)."""
+        from tinystudio.ml.quality import judge
+
+        return judge(self.classes, self.int8_metrics, self.baseline)

@@ -238,6 +238,9 @@ class MainWindow(QMainWindow):
                 view, self.pages[i].title, f"Ctrl+{i + 1}", lambda _checked=False, i=i: self.nav.setCurrentRow(i)))
         view.addSeparator()
         self.fullscreen_action = self._action(view, "Full-screen demo", "F11", self.toggle_demo)
+        from tinystudio.ui.help_menu import build_help_menu
+
+        build_help_menu(self)
         self._refresh_recent_menu()
 
     def _action(self, menu, text, shortcut, slot) -> QAction:

@@ -368,7 +368,7 @@ def _baseline(ctx: LearnContext, t: dict, folds, int8_accuracy: float):
         f_train = classical.spectral_features(ctx.windows.train.x * scale, spec.rate_hz)
         f_test = classical.spectral_features(t["x_test"] * scale, spec.rate_hz)
         kind = "motion"
-    elif frontend == "micro_speech":
+    elif frontend in ("micro_speech", "microfrontend"):
         f_train, f_test = classical.mfcc_stats(t["x_train"][:n]), classical.mfcc_stats(t["x_test"])
         results, kind = [], "audio"
     else:

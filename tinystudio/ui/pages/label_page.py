@@ -109,6 +109,15 @@ def auto_segment_op(project, rec, data, label: str):
     return SetSegments(rec.id, tuple(rec.segments), tuple(new), f"auto-segment {len(new)} {label}")
 
 
+def hand_labeled(rec) -> bool:
+    """Segments someone made (or edited): anything but none or one whole-take label, which
+    is what a take gets when it is recorded."""
+    segs = rec.segments
+    if not segs:
+        return False
+    return len(segs) > 1 or segs[0].start > 0 or segs[0].end < rec.n_samples
+
+
 def _describe(segments) -> str:
     names = ", ".join(f"{s.label} {s.start}..{s.end}" for s in segments[:3])
     more = f" and {len(segments) - 3} more" if len(segments) > 3 else ""
@@ -242,11 +251,13 @@ class LabelPage(QWidget):
         if self.current is not None and self.current.id not in {r.id for r in project.recordings()}:
             self._clear_current()  # trashed or renamed (a rename selects the new name)
         self.panel.refresh()
-        current = self.class_combo.currentText()
+        same = getattr(self, "_classes_of", None) is project
+        self._classes_of = project
+        # another project's class never shows here (pressing A would label with it)
+        current = self.class_combo.currentText() if same else (project.classes[0] if project.classes else "")
         self.class_combo.clear()
         self.class_combo.addItems(project.classes)
-        if current:
-            self.class_combo.setEditText(current)
+        self.class_combo.setEditText(current)
         self.refresh_summary()
 
     def _clear_current(self) -> None:
@@ -418,20 +429,41 @@ class LabelPage(QWidget):
             return
         self.push(op)
 
+    def ask_recut(self, n: int) -> bool:
+        """Re-cut recordings whose segments were made by hand? (Tests replace this.)"""
+        from PySide6.QtWidgets import QMessageBox
+
+        answer = QMessageBox.question(
+            self, "Replace hand-made segments?",
+            f"{n} recording(s) already have segments made by hand or imported. Auto-segment "
+            "replaces them too?\n\nNo keeps them and auto-segments the others.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
     def auto_segment_all(self, rec_ids=None) -> None:
         """Auto-segment many recordings, each keeping its whole-take label, as one undo
-        step with one refresh. Reading and proposing run in a worker, one recording at a
-        time; ``auto_done`` reports how many changed."""
+        step with one refresh; recordings with hand-made segments only if the user agrees
+        (:meth:`ask_recut`), mixed ones never. Reading and proposing run in a worker, one
+        recording at a time; ``auto_done`` reports how many changed."""
         project = self.ctx.project
         wanted = None if rec_ids is None else set(rec_ids)
         recs = [r for r in project.recordings() if wanted is None or r.id in wanted]
+        # a mixed recording has no one label to give its new segments; hand-made segments
+        # stay unless the user says otherwise
+        recs = [r for r in recs if len({s.label for s in r.segments}) <= 1]
+        hand = [r for r in recs if hand_labeled(r)]
+        recut = bool(hand) and self.ask_recut(len(hand))
+        if hand and not recut:
+            hand_ids = {r.id for r in hand}  # a set: a list lookup is N^2 at 10,000 recordings
+            recs = [r for r in recs if r.id not in hand_ids]
+        kept = f"; {len(hand)} with hand-made segments kept" if hand and not recut else ""
 
         def apply(ops) -> None:
             if self.ctx.project is not project:
                 return  # another project was opened meanwhile
             if ops:
                 self.undo_stack.push(BatchLabelCommand(self, ops, f"auto-segment {len(ops)} recordings"))
-            self.ctx.status.emit(f"auto-segmented {len(ops)} recordings")
+            self.ctx.status.emit(f"auto-segmented {len(ops)} recordings{kept}")
             self.auto_done.emit(len(ops))
 
         start_worker(propose_all, project, recs, self._label(), on_result=apply, on_error=self.ctx.report)
