@@ -10,6 +10,7 @@ a finding. Mutations start from the studio's own files, so they reach deep parsi
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 from functools import cache
@@ -77,10 +78,8 @@ def project_json_target(edits) -> None:
         shutil.copytree(seed, proj, symlinks=True)
         jpath = proj / "project.json"
         jpath.write_bytes(mutate(jpath.read_bytes(), edits))
-        try:
+        with contextlib.suppress(DatasetError):
             Project.open(proj)
-        except DatasetError:
-            pass
 
 
 def recording_target(edits) -> None:
@@ -104,7 +103,5 @@ def frame_target(kind: int, body: bytes) -> None:
 
     decoders = [p.decode_hello, p.decode_ack, p.decode_log, p.decode_error, p.decode_camera_chunk,
                 mm.decode_model_ack, mm.decode_run_output]
-    try:
+    with contextlib.suppress(p.ProtocolError):
         decoders[kind % len(decoders)](body)
-    except p.ProtocolError:
-        pass
