@@ -48,6 +48,13 @@ def test_person_detection_classify_says_person_and_no_person(tmp_path, examples_
     person, nobody = json.loads(out.stdout)
     assert (person["label"], nobody["label"]) == ("person", "no_person")
     assert person["scores"][1] > 0.8 and nobody["scores"][0] > 0.6
+    # its report is a whole TrainReport (the Train page reads it): TFLM figures, board fits
+    from tinystudio.ml.report import TrainReport
+    from tinystudio.ml.store import load_current_report
+
+    report = TrainReport(**load_current_report(project))
+    assert report.int8_metrics["n"] == 2 and report.int8_metrics["accuracy"] == 1.0
+    assert report.fits["sparkfun_edge"] and not report.fits["virtual"]  # 300 KB vs a 256 KB slot
 
 
 def test_person_detection_flashes_and_the_board_sees_the_person(tmp_path, examples_dir):

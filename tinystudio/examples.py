@@ -133,10 +133,12 @@ def _images(folder: Path, progress: Progress | None, stop) -> None:
 
 
 def _person_detection(folder: Path, progress: Progress | None, stop) -> None:
-    from dataclasses import dataclass as _dc
-
     from tinystudio.dataset.importers import import_paths
-    from tinystudio.ml.pretrained import person_detect_package, person_test_images
+    from tinystudio.ml.pretrained import (
+        person_detect_package,
+        person_detect_report,
+        person_test_images,
+    )
     from tinystudio.ml.store import save_model
 
     for i, (label, path) in enumerate(person_test_images().items()):
@@ -144,14 +146,8 @@ def _person_detection(folder: Path, progress: Progress | None, stop) -> None:
         if progress:
             progress(i + 1, 3)
 
-    @_dc
-    class _Report:  # what report.json says of a model that was not trained here
-        model_path: str = ""
-        model_name: str = "person_detect"
-        source: str = "TFLM person_detection example (Visual Wake Words), Apache-2.0"
-        classes: tuple = ("no_person", "person")
-
-    save_model(folder, person_detect_package(), _Report())
+    package = person_detect_package()
+    save_model(folder, package, person_detect_report(package))
     if progress:
         progress(3, 3)
 

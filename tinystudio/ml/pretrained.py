@@ -48,3 +48,37 @@ def person_detect_package():
         arena_bytes=smallest_arena(tflite, None))
     desc.validate("person_detect descriptor")
     return ModelPackage(tflite, desc)
+
+
+def person_detect_report(package, model_path: str = ""):
+    """A real TrainReport for the shipped model (the Train page and `info` read one): its
+    int8 accuracy on the two test images in TFLM, its fit on every board, no training."""
+    from dataclasses import asdict
+
+    import numpy as np
+
+    from tinystudio.dataset.importers.others import load_image
+    from tinystudio.dsp.image import prepare_image
+    from tinystudio.ml import fit as F
+    from tinystudio.ml.evaluate import metrics
+    from tinystudio.ml.package import quantize_float
+    from tinystudio.ml.report import TrainReport
+    from tinystudio.ml.tflm import TflmRunner, verify_tflm
+
+    desc, labels = package.descriptor, list(LABELS)
+    images = person_test_images()
+    x = np.stack([quantize_float(prepare_image(load_image(images[c]), IMAGE_SIZE, IMAGE_SIZE, 1),
+                                 desc.input_scale, desc.input_zero_point) for c in labels])
+    tflm = verify_tflm(package.tflite, x, None)
+    pred = TflmRunner(package.tflite).run_batch(x).reshape(len(labels), -1).argmax(axis=1)
+    m = metrics(np.arange(len(labels)), pred, len(labels)).to_dict()
+    verdicts = {b.id: F.check_fit(len(package.tflite), tflm.arena_bytes, b) for b in F.boards()}
+    return TrainReport(
+        classes=labels, float_metrics=m, int8_metrics=m, model_bytes=len(package.tflite),
+        arena_bytes=tflm.arena_bytes, train_seconds=0.0, total_seconds=0.0, model_path=model_path,
+        fits={k: v.fits for k, v in verdicts.items()}, fit_messages={k: v.message for k, v in verdicts.items()},
+        tflm=asdict(tflm), model_name="person_detect", budget_bytes=320 * 1024, epochs_run=0,
+        evaluation={"scheme": "pretrained (TFLM person_detection); scored on its 2 test images",
+                    "test_accuracy": m["accuracy"], "test_windows": m["n"]},
+        warnings=["pretrained model (TFLM Visual Wake Words, Apache-2.0), not trained on this "
+                  "project: the figures are its 2 test images only"])

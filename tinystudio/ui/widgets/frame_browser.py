@@ -14,10 +14,10 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QListView,
     QListWidget,
     QListWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -66,13 +66,16 @@ class FrameBrowser(QWidget):
         self.grid.setMovement(QListView.Static)
         self.grid.setUniformItemSizes(True)
         self.grid.setIconSize(QSize(THUMB, THUMB))
-        self.grid.setGridSize(QSize(THUMB + 14, THUMB + 30))
+        self.grid.setGridSize(QSize(THUMB + 24, THUMB + 40))
+        self.grid.setWordWrap(True)  # number and class on two lines, not elided to "12..."
+        self.grid.setTextElideMode(Qt.ElideNone)
         self.grid.setSelectionMode(QAbstractItemView.ExtendedSelection)
         self.grid.currentRowChanged.connect(self._current)
-        layout = QVBoxLayout(self)
+        self.grid.setMinimumHeight(2 * (THUMB + 40) + 8)  # two rows of captioned thumbnails
+        layout = QHBoxLayout(self)  # the frame beside the grid: both get the page's height
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.view, 3)
-        layout.addWidget(self.grid, 2)
+        layout.addWidget(self.view, 2)
+        layout.addWidget(self.grid, 3)
 
     def set_frames(self, frames: np.ndarray, labels: list[str | None], colors: dict[str, str]) -> None:
         self.frames = frames
