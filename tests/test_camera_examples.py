@@ -28,7 +28,7 @@ def test_images_example_then_train_with_its_baseline(tmp_path):
     made = cli("example", "images", str(project), "--json")
     assert made.returncode == 0, made.stderr
     assert json.loads(made.stdout)["classes"] == {"zero": 40, "one": 40, "two": 40, "three": 40}
-    trained = cli("train", str(project), "--json")
+    trained = cli("train", str(project), "--json", "--epochs", "12")  # CI time; 30 by default
     assert trained.returncode == 0, trained.stderr[-2000:]
     result = json.loads(trained.stdout.strip().splitlines()[-1])
     assert Path(result["model_path"]).is_file() and result["model"] == "image_cnn"

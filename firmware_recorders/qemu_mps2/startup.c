@@ -40,9 +40,10 @@ int __aeabi_atexit(void *object, void (*destroy)(void *), void *dso)
 
 /* No heap: newlib's printf family references malloc (it never calls it for the fixed
  * buffers TFLM's vsnprintf uses), and libnosys' sbrk needs an `end` symbol this linker
- * script does not give. A malloc in this image returns NULL. */
+ * script does not give. A malloc in this image returns NULL -- unless heap.c (linked with
+ * the keyword front end, KWS=1) gives a bounded heap: this one is weak. */
 void *_sbrk(int incr);
-void *_sbrk(int incr)
+__attribute__((weak)) void *_sbrk(int incr)
 {
     (void)incr;
     return (void *)-1;

@@ -85,3 +85,25 @@ def test_the_board_streams_the_folder_frames_to_the_host(digits):
     # every frame the host holds is byte-identical to one the board generated, in order
     idx = [int(np.nonzero((all_sent == f).all(axis=(1, 2)))[0][0]) for f in got]
     assert idx == sorted(idx) and len(set(idx)) == len(idx)
+
+
+def test_a_video_file_plays_its_frames_in_a_loop(tmp_path):
+    from PIL import Image
+
+    from tinystudio.boards.virtual.camera_sources import VideoCamera
+
+    rng = np.random.default_rng(4)
+    frames = [rng.integers(0, 256, (24, 32), dtype=np.uint8) for _ in range(5)]
+    gif = tmp_path / "clip.gif"
+    Image.fromarray(frames[0]).save(gif, save_all=True, append_images=[Image.fromarray(f) for f in frames[1:]],
+                                    duration=100, loop=0)
+    cam = VideoCamera(gif, fps=10, size=16)
+    got = cam.generate(12)
+    assert got.shape == (12, 16, 16)
+    for k in range(12):  # frame k mod 5 of the file, scaled by the front end's definition, +-2 noise
+        src = np.repeat(frames[k % 5][..., None], 3, axis=-1)
+        want = np.rint(prepare_image(src, 16, 16, 1)[..., 0])
+        assert np.max(np.abs(got[k].astype(int) - want)) <= 2, k
+    assert np.abs(got[1].astype(int) - got[0]).mean() > 20  # the frames differ: it plays
+    with pytest.raises(DeviceError, match="not a video"):
+        VideoCamera(tmp_path / "missing.gif")

@@ -115,6 +115,16 @@ def test_extra_profiles_file_extends_and_overrides(tmp_path, monkeypatch):
             '"model_slot_bytes": 1, "arena_bytes": 1, "default_baud": 1, "usb_ids": [["zz", "1"]]}]}',
             "USB id 'zz' is not hexadecimal",
         ),
+        (
+            '{"boards": [{"id": "x", "name": "X", "flash_bytes": 1, "ram_bytes": 1, '
+            '"model_slot_bytes": 1, "arena_bytes": 1, "default_baud": 1, "tflm_library": "tflm2"}]}',
+            "tflm_library 'tflm2' is not one of upstream, chirale, esp32",
+        ),
+        (
+            '{"boards": [{"id": "x", "name": "X", "flash_bytes": 1, "ram_bytes": 1, '
+            '"model_slot_bytes": 1, "arena_bytes": 1, "default_baud": 1, "cpu_hz": "64 MHz"}]}',
+            "cpu_hz must be a non-negative integer",
+        ),
     ],
 )
 def test_malformed_profile_files_name_the_file_and_problem(tmp_path, content, message):

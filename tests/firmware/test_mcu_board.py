@@ -240,3 +240,19 @@ def test_the_boards_own_error_replies(mcu_session) -> None:
     assert (p.LogLevel.WARNING, "unknown message type 0x5a") in logs.items
     st = mm.decode_model_status(mcu_session.request(T.MODEL_ABORT, timeout=2.0).body)
     assert st.status in (p.Status.OK, p.Status.NO_MODEL)
+
+
+def test_a_keyword_model_with_the_microfrontend_is_accepted(mcu_session, tflm_models) -> None:
+    """The image compiles the keyword front end (KWS=1, the default when the pymicro-features
+    sdist is at hand): a 49x40 keyword model is kept; a descriptor that is not 40 features
+    per frame is refused with the glue's reason."""
+    kws = (tflm_models / "micro_speech_quantized.tflite").read_bytes()
+    desc = mm.BoardDescriptor(1, mm.Frontend.MICROFRONTEND, 40, 49, 25, 1.0, 0, 1 / 256, -128,
+                              ("silence", "unknown", "yes", "no"))  # fmt: skip
+    bad = dataclasses.replace(desc, n_channels=20, window=98)
+    with Logs(mcu_session) as logs, pytest.raises(DeployError) as err:
+        upload_model(mcu_session, BoardPackage(kws, bad, "kws"))
+    assert (p.LogLevel.ERROR, "keyword model descriptor must have 40 features per frame") in logs.items, str(err.value)
+    assert upload_model(mcu_session, BoardPackage(kws, desc, "kws")).verified
+    st = slot_status(mcu_session)
+    assert (st.status, st.model_bytes, st.model_crc32) == (p.Status.OK, len(kws), zlib.crc32(kws))

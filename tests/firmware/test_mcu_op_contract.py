@@ -111,3 +111,46 @@ def test_train_board_refuses_a_model_needing_an_unregistered_op(tmp_path: Path, 
     assert not list(dest.glob("models/*")) and Project.open(dest).classes
     if before is not None:
         assert (dest / "project.json").read_bytes() == before
+
+
+def test_each_board_is_bound_by_its_sketchs_library() -> None:
+    """boards.json's tflm_library agrees with the library each sketch's platformio.ini pins."""
+    from tinystudio.devices.registry import load_profiles
+
+    fw = GLUE.parents[1]
+    pins = {"esp32": "TensorFlowLite_ESP32@1.0.0", "chirale": "Chirale_TensorFlowLite@2.0.0"}
+    sketch_boards = {"esp32_devkitc": ["esp32_devkitc"], "esp32_camera": ["esp_eye"],
+                     "nano33ble_sense": ["nano33ble_rev1", "nano33ble_rev2"], "wio_terminal": ["wio_terminal"]}  # fmt: skip
+    libs = {p.id: p.tflm_library for p in load_profiles()}
+    for folder, ids in sketch_boards.items():
+        ini = (fw / folder / "platformio.ini").read_text()
+        for board_id in ids:
+            assert pins[libs[board_id]] in ini, f"{folder}/platformio.ini does not pin {pins[libs[board_id]]}"
+    assert op_contract.library_lacks()["esp32"] == {"SUM", "SQUARED_DIFFERENCE"}
+    assert set(op_contract.library_ops("chirale")) == set(op_contract.glue_ops())
+
+
+def test_train_board_esp32_refuses_an_op_its_library_lacks(tmp_path: Path, punch_csv: Path, flex_csv: Path,
+                                                           monkeypatch) -> None:
+    """`train --board esp32_devkitc` names the op TensorFlowLite_ESP32 1.0.0 lacks; the same
+    model is fine for a board whose sketch uses Chirale (the full table)."""
+    from mcu_models import build_variance_features
+
+    from tinystudio.dataset.importers import import_paths
+    from tinystudio.ml import models
+    from tinystudio.ml.pipeline import TrainOptions, train_project
+
+    spec = models.ModelSpec("imu_variance", "imu", 8 * 1024, "variance features", build_variance_features)
+    monkeypatch.setitem(models.MODELS, "imu_variance", spec)
+    dest = tmp_path / "pf"
+    import_paths(dest, [punch_csv], label="punch")
+    import_paths(dest, [flex_csv], label="flex")
+    statuses: list[str] = []
+    with pytest.raises(TrainingError) as err:
+        train_project(dest, TrainOptions(board="esp32_devkitc", model="imu_variance", epochs=1),
+                      on_status=statuses.append)
+    msg = str(err.value)
+    assert "SQUARED_DIFFERENCE, SUM" in msg and "ESP32-DevKitC" in msg and "TensorFlowLite_ESP32 1.0.0" in msg, msg
+    assert not [s for s in statuses if s.startswith(("training", "model search"))]
+    int8 = __import__("mcu_models").builder_int8(spec, 2)
+    op_contract.check_for_board(int8, "imu_variance", "nano33ble_rev2", "Arduino Nano 33 BLE Sense Rev2")

@@ -1,4 +1,4 @@
-"""Keyword clips -> micro_speech front end -> DS-CNN -> int8 -> TFLM, end to end."""
+"""Keyword clips -> keyword front end (microfrontend) -> DS-CNN -> int8 -> TFLM, end to end."""
 
 import json
 
@@ -19,7 +19,7 @@ def test_keyword_project_trains_and_passes_tflm_verification(keyword_project, ca
     assert report.fits["nano33ble_rev1"]
     pkg = load_current_package(keyword_project)
     d = pkg.descriptor
-    assert d.frontend == "micro_speech" and d.input_shape == [49, 40, 1]
+    assert d.frontend == "microfrontend" and d.input_shape == [49, 40, 1]
     assert (d.input_scale, d.input_zero_point) == (1.0, 0)  # front-end int8 fed unchanged
     assert report.model_bytes <= 24 * 1024
 

@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -88,15 +89,14 @@ def build_image(build_dir: Path | None = None, imu_rate: int = 119, mic_rate: in
         _need("arm-none-eabi-g++", "build the emulated board with TFLM")
         if not _has_libstdcxx():
             raise DeviceError(f"arm-none-eabi-g++ has no C++ library (<new>); install the Debian package {_TFLM_PACKAGES}")
-        import sys
-
         extra = [f"TFLM_DIR={check_tflm_dir(tflm_dir)}", f"KERNELS={kernels}", f"TFLM_PYTHON={sys.executable}"]
         timeout = 3600  # TFLM's first build on a small machine
     build = Path(build_dir) if build_dir else default_build_dir() / ("tflm-" + kernels if tflm_dir else "")
     build.mkdir(parents=True, exist_ok=True)
     proc = subprocess.run(
         ["make", "-C", str(PORT_DIR), f"BUILD={build.resolve()}",
-         f"IMU_RATE_HZ={int(imu_rate)}", f"MIC_RATE_HZ={int(mic_rate)}", *extra],
+         f"IMU_RATE_HZ={int(imu_rate)}", f"MIC_RATE_HZ={int(mic_rate)}",
+         f"PYTHON={sys.executable}", *extra],
         capture_output=True, text=True, timeout=timeout,
     )  # fmt: skip
     if proc.returncode != 0:
@@ -209,6 +209,8 @@ class McuBoard:
 
 
 def start_mcu_board(build_dir: Path | None = None, imu_rate: int = 119, mic_rate: int = 16000,
-                    timeout: float = 15.0) -> McuBoard:
+                    timeout: float = 15.0, tflm_dir: Path | str | None = None, kernels: str = "reference",
+                    icount: bool = False) -> McuBoard:
     """Build if needed and start the emulated board; the caller stops it."""
-    return McuBoard(build_image(build_dir, imu_rate, mic_rate)).start(timeout)
+    elf = build_image(build_dir, imu_rate, mic_rate, tflm_dir, kernels)
+    return McuBoard(elf, icount=icount).start(timeout if tflm_dir is None else max(timeout, 30.0))

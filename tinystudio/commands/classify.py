@@ -12,7 +12,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--model", required=True,
                         help="a .tflite file, a model package folder, or a project folder")
     parser.add_argument("--labels", default=None, help="comma-separated class names (bare .tflite)")
-    parser.add_argument("--frontend", choices=["raw", "micro_speech", "image"], default=None,
+    parser.add_argument("--frontend", choices=["raw", "micro_speech", "microfrontend", "image"], default=None,
                         help="how files become model input (default: from the package or the file type)")
     parser.add_argument("files", nargs="+", metavar="FILE", help=".wav, .csv/.txt, .png/.jpg or .npy")
     parser.add_argument("--json", action="store_true", help="print a JSON list")

@@ -23,6 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--camera-size", type=int, default=96, metavar="PX", help="camera width=height, 8..96")
     parser.add_argument("--camera-folder", metavar="DIR",
                         help="the camera shows the images of DIR, one subfolder per class, class after class")
+    parser.add_argument("--camera-video", metavar="FILE",
+                        help="the camera plays FILE's frames in a loop (GIF, APNG, WebP, multi-page TIFF)")
     parser.add_argument("--camera-class", metavar="NAME",
                         help="with --camera-folder: show only this class (as --gesture repeats one gesture)")
     parser.add_argument(
@@ -74,6 +76,8 @@ def _config(args: argparse.Namespace):
         raise DeviceError(f"--baud {args.baud} is too low; use at least 300")
     if not 8 <= args.camera_size <= 96:
         raise DeviceError(f"--camera-size {args.camera_size} must be 8..96")
+    if args.camera_video and args.camera_folder:
+        raise DeviceError("give the camera either --camera-folder DIR or --camera-video FILE, not both")
     if args.camera_class and not args.camera_folder:
         raise DeviceError("--camera-class picks a class of --camera-folder DIR; give the folder too")
     if args.rate is not None and not args.replay:
@@ -86,6 +90,7 @@ def _config(args: argparse.Namespace):
         camera_size=args.camera_size,
         camera_folder=args.camera_folder,
         camera_class=args.camera_class,
+        camera_video=args.camera_video,
         gesture=args.gesture,
         replay=args.replay,
         rate=args.rate,

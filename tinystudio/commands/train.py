@@ -45,6 +45,10 @@ def add_arguments(parser) -> None:
                         help="k of the k-fold validation used on small data (default 3)")
     parser.add_argument("--learning-rate", type=float, default=None,
                         help="Adam learning rate (default: the project's setting, else 0.003)")
+    parser.add_argument("--tflm", metavar="DIR", default=None,
+                        help="after training, count the model's instructions per invoke on the emulated "
+                             "board with TFLM from this tflite-micro checkout and "
+                             "estimate the time per inference on each board (docs/benchmarks.md)")
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     parser.add_argument("--quiet", action="store_true",
                         help="print nothing on success (no progress, no TensorFlow log lines; with "
@@ -93,11 +97,29 @@ def run(args) -> int:
     with native_stderr_off(args.quiet):
         report = _train(args, on_epoch, on_status, stop)
     summary = report.summary()
+    summary["mcu_estimate"] = _mcu_estimate(args, report, on_status)
     if args.json:
         print(json.dumps(summary))
     elif not args.quiet:
         _print_report(report, summary)
     return 0
+
+
+def _mcu_estimate(args, report, on_status) -> dict:
+    """Instructions per invoke on the emulated board -> per-board estimates (opt-in: needs a
+    tflite-micro checkout; without one the summary says how to get the figures)."""
+    from pathlib import Path
+
+    tflm = args.tflm
+    if not tflm:
+        return {"available": False,
+                "why": "pass --tflm DIR (a tflite-micro checkout) to count instructions on the emulated "
+                       "board (docs/emulated-board.md)"}
+    from tinystudio.ml.estimate import measure_package
+
+    on_status("counting instructions per invoke on the emulated Cortex-M4 (QEMU -icount)")
+    out = measure_package(Path(report.model_path).parent, tflm, [args.board] if args.board else None)
+    return {"available": True, **out}
 
 
 def _train(args, on_epoch, on_status, stop):

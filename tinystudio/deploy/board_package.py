@@ -23,7 +23,7 @@ AUDIO_FRAME_SAMPLES = 480
 AUDIO_STRIDE_SAMPLES = 320
 AUDIO_FEATURES = 40
 _FRONTENDS = {"raw": mm.Frontend.RAW, "micro_speech": mm.Frontend.MICRO_SPEECH,
-              "image": mm.Frontend.IMAGE}  # fmt: skip
+              "image": mm.Frontend.IMAGE, "microfrontend": mm.Frontend.MICROFRONTEND}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def board_descriptor(desc, info: DeviceInfo | None = None) -> mm.BoardDescriptor
                 f"{sensor.name!r} of {info.board_name} has {sensor.n_channels}"
             )
         window, stride = int(desc.window), int(desc.stride)
-    elif frontend == mm.Frontend.MICRO_SPEECH:
+    elif frontend in (mm.Frontend.MICRO_SPEECH, mm.Frontend.MICROFRONTEND):
         n_channels = AUDIO_FEATURES
         window = 1 + (int(desc.window) - AUDIO_FRAME_SAMPLES) // AUDIO_STRIDE_SAMPLES
         stride = max(1, round(int(desc.stride) / AUDIO_STRIDE_SAMPLES))

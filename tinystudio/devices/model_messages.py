@@ -32,6 +32,7 @@ class Frontend(enum.IntEnum):
     RAW = 0
     MICRO_SPEECH = 1
     IMAGE = 2
+    MICROFRONTEND = 3  # TFLM's audio microfrontend (tinystudio/dsp/microfrontend.py)
 
 
 class FaultKind(enum.IntEnum):

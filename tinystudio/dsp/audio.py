@@ -77,6 +77,25 @@ class MicroFrontend:
         return self.features(clip)
 
 
+#: Front ends whose input is 16 kHz audio and whose output is 49x40 int8 per second.
+AUDIO_FRONTENDS = ("microfrontend", FRONTEND_NAME)
+
+
+def frontend_for(name: str):
+    """The host implementation of an audio front end named in a descriptor.
+
+    ``microfrontend`` (what the studio trains keyword models with; it runs on the boards
+    too) or ``micro_speech`` (TFLM's preprocessor model, kept for TFLM's own reference
+    model, which was trained on it)."""
+    if name == "microfrontend":
+        from tinystudio.dsp.microfrontend import KeywordFrontend
+
+        return KeywordFrontend()
+    if name == FRONTEND_NAME:
+        return MicroFrontend()
+    raise DatasetError(f"audio front end {name!r} is unknown; use one of {', '.join(AUDIO_FRONTENDS)}")
+
+
 def read_wav(path: str | Path) -> tuple[int, np.ndarray]:
     """``(rate_hz, int16 mono samples)`` of a PCM WAV file; stereo is averaged."""
     path = Path(path)

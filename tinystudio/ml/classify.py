@@ -85,9 +85,9 @@ class Classifier:
             return [(e, None) for e in x]
         frontend = self.frontend or {".wav": "micro_speech", ".png": "image", ".jpg": "image",
                                      ".jpeg": "image"}.get(suffix, "raw")
-        if frontend == "micro_speech":
+        if frontend in audio.AUDIO_FRONTENDS:
             if self._fe is None:
-                self._fe = audio.MicroFrontend()
+                self._fe = audio.frontend_for(frontend)
             rate, samples = audio.read_wav(path)
             samples = audio.resample_int16(samples, rate)
             stride = self.desc.stride if self.desc else audio.CLIP_SAMPLES // 2

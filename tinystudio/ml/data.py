@@ -22,7 +22,7 @@ from tinystudio.dsp.windows import WindowSpec, segment_window_starts
 from tinystudio.errors import TrainingError
 
 MIN_EXAMPLES_PER_CLASS = 3  # in the training split, after windowing
-FRONTEND_FOR = {"imu": "raw", "vibration": "raw", "generic": "raw", "microphone": "micro_speech",
+FRONTEND_FOR = {"imu": "raw", "vibration": "raw", "generic": "raw", "microphone": "microfrontend",
                 "camera": "image"}
 #: Raw recordings whose rates differ by at most this fraction from the project's rate are
 #: resampled to it (loggers measured from millisecond timestamps with jitter and gaps);
@@ -72,7 +72,7 @@ def data_spec(project, settings: dict | None = None) -> DataSpec:
         if r.channel_names != first.channel_names:
             raise TrainingError(f"{r.path.name}: channels {r.channel_names} differ from "
                                 f"{first.channel_names} in {first.path.name}; keep one sensor layout")
-        if frontend == "micro_speech" and abs(r.rate_hz - first.rate_hz) > 1e-6 * first.rate_hz:
+        if frontend in audio.AUDIO_FRONTENDS and abs(r.rate_hz - first.rate_hz) > 1e-6 * first.rate_hz:
             raise TrainingError(f"{r.path.name}: {r.rate_hz} Hz differs from {first.rate_hz} Hz "
                                 f"in {first.path.name}; resample or split the project")
     if frontend == "raw":
@@ -86,7 +86,7 @@ def data_spec(project, settings: dict | None = None) -> DataSpec:
                 resampled[r.id] = float(r.rate_hz)
     spec = DataSpec(kind, frontend, rate, list(first.channel_names), 1, 1,
                     first.sensor_name, [float(s) for s in first.scale], resampled=resampled)
-    if frontend == "micro_speech":
+    if frontend in audio.AUDIO_FRONTENDS:
         spec.window = spec.stride = audio.CLIP_SAMPLES
         spec.rate_hz = float(audio.SAMPLE_RATE)
         spec.stride = int(settings.get("stride", audio.CLIP_SAMPLES // 2))
@@ -215,7 +215,7 @@ def extract(project, spec: DataSpec, split: str | None) -> Examples:
         if split is not None and side != split:
             continue
         ls, rec = part.segment, part.recording
-        if spec.frontend == "micro_speech":
+        if spec.frontend in audio.AUDIO_FRONTENDS:
             for clip in _audio_clips(rec, part.start, part.end, spec.stride):
                 xs.append(clip)
                 labels.append(ls.label)
@@ -308,7 +308,7 @@ def check_examples(train: Examples, test: Examples, classes: list[str]) -> None:
 
 def frontend_inputs(spec: DataSpec, x: np.ndarray, frontend=None) -> np.ndarray:
     """Front-end output for examples: audio -> (n, 49, 40) int8; others unchanged."""
-    if spec.frontend != "micro_speech":
+    if spec.frontend not in audio.AUDIO_FRONTENDS:
         return x
-    fe = frontend or audio.MicroFrontend()
+    fe = frontend or audio.frontend_for(spec.frontend)
     return np.stack([fe.spectrogram(c) for c in x]) if len(x) else np.zeros((0, audio.N_FRAMES, audio.N_FEATURES), np.int8)

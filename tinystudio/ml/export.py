@@ -114,7 +114,7 @@ extern const float {p}_input_scale;
 extern const int {p}_input_zero_point;
 extern const float {p}_output_scale;
 extern const int {p}_output_zero_point;
-extern const char {p}_frontend[];  // "raw", "micro_speech" or "image"
+extern const char {p}_frontend[];  // "raw", "micro_speech", "microfrontend" or "image"
 extern const int {p}_input_channels;  // entries in the gain/bias arrays (0 if none)
 extern const float {p}_input_gain[];
 extern const float {p}_input_bias[];

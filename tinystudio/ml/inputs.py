@@ -36,13 +36,13 @@ def int8_inputs(desc: ModelDescriptor, x: np.ndarray) -> np.ndarray:
     """The int8 tensors a board feeds the model, from front-end output."""
     if desc.frontend == "raw":
         return quantize_raw_window(x, desc)
-    if desc.frontend == "micro_speech":
+    if desc.frontend in ("micro_speech", "microfrontend"):
         return quantize_features(x, desc)
     return quantize_float(x, desc.input_scale, desc.input_zero_point)
 
 
 def input_range(frontend: str) -> tuple[float, float] | None:
-    return {"micro_speech": AUDIO_INPUT_RANGE, "image": IMAGE_INPUT_RANGE}.get(frontend)
+    return {"micro_speech": AUDIO_INPUT_RANGE, "microfrontend": AUDIO_INPUT_RANGE, "image": IMAGE_INPUT_RANGE}.get(frontend)
 
 
 def normalization(x_raw: np.ndarray, raw_scale: list[float]) -> tuple[list[float], list[float]]:

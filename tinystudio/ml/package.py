@@ -32,7 +32,7 @@ from tinystudio.errors import TrainingError
 DESCRIPTOR_VERSION = 1
 MODEL_FILE = "model.tflite"
 DESCRIPTOR_FILE = "descriptor.json"
-FRONTENDS = ("raw", "micro_speech", "image")
+FRONTENDS = ("raw", "micro_speech", "microfrontend", "image")
 
 
 @dataclass
@@ -41,7 +41,7 @@ class ModelDescriptor:
 
     labels: list[str]
     sensor_kind: str  # 'imu' | 'microphone' | 'camera'
-    frontend: str  # 'raw' | 'micro_speech' | 'image'
+    frontend: str  # 'raw' | 'micro_speech' | 'microfrontend' | 'image'
     rate_hz: float
     channels: list[str]
     window: int  # samples (audio: 16000 = 1 s of samples in; image: 1)

@@ -168,7 +168,7 @@ int ts_parse_descriptor(const uint8_t *p, size_t n, ts_descriptor *d)
     d->n_labels = ts_r_u8(&r);
     d->labels = r.p + r.pos;
     for (i = 0; i < d->n_labels && !r.err; i++) ts_r_take(&r, ts_r_u8(&r));
-    if (r.err || r.pos != n || d->version != 1 || d->frontend > TS_FRONTEND_IMAGE ||
+    if (r.err || r.pos != n || d->version != 1 || d->frontend > TS_FRONTEND_MICROFRONTEND ||
         !d->n_channels || !d->window || !d->stride)
         return TS_BAD_REQUEST;
     return TS_OK;

@@ -29,6 +29,12 @@
 #include "tensorflow/lite/micro/micro_interpreter.h"
 #include "tensorflow/lite/micro/micro_mutable_op_resolver.h"
 #include "tensorflow/lite/schema/schema_generated.h"
+#if defined(TS_TFLM_LIB_IS_UPSTREAM) && defined(TS_TFLM_INT8_KERNELS)
+/* int8-only kernels (TFLM's Register_*_INT8): CMSIS-NN links only its int8 code paths. */
+#include "tensorflow/lite/micro/kernels/conv.h"
+#include "tensorflow/lite/micro/kernels/depthwise_conv.h"
+#include "tensorflow/lite/micro/kernels/fully_connected.h"
+#endif
 #if defined(TS_TFLM_LIB_IS_UPSTREAM) && !defined(TS_TFLM_DEBUGLOG_DEFINE)
 /* Upstream TFLM built for cortex_m_generic (the emulated board) takes a callback. */
 #include "tensorflow/lite/micro/cortex_m_generic/debug_log_callback.h"
@@ -160,12 +166,31 @@ void debug_log_line(const char *s)
 }
 #endif
 
+/* Ops registered with an int8-only kernel instead (-DTS_TFLM_INT8_KERNELS, upstream):
+ * every studio model is int8 end to end; a float op would be refused by TFLM's Prepare,
+ * whose text reaches the host as LOG frames. */
+bool int8_only(int code)
+{
+#if defined(TS_TFLM_LIB_IS_UPSTREAM) && defined(TS_TFLM_INT8_KERNELS)
+    return code == TS_OP_CONV_2D || code == TS_OP_DEPTHWISE_CONV_2D || code == TS_OP_FULLY_CONNECTED;
+#else
+    (void)code;
+    return false;
+#endif
+}
+
 void register_ops()
 {
     g_resolver = new (g_resolver_mem) Resolver();
-#define TS_TFLM_REGISTER_(name, code, method) (void)add_##method(g_resolver, 0);
+#define TS_TFLM_REGISTER_(name, code, method) \
+    if (!int8_only(code)) (void)add_##method(g_resolver, 0);
     TS_TFLM_OPS(TS_TFLM_REGISTER_)
 #undef TS_TFLM_REGISTER_
+#if defined(TS_TFLM_LIB_IS_UPSTREAM) && defined(TS_TFLM_INT8_KERNELS)
+    g_resolver->AddConv2D(tflite::Register_CONV_2D_INT8());
+    g_resolver->AddDepthwiseConv2D(tflite::Register_DEPTHWISE_CONV_2D_INT8());
+    g_resolver->AddFullyConnected(tflite::Register_FULLY_CONNECTED_INT8());
+#endif
 }
 
 void drop_interpreter()

@@ -217,6 +217,18 @@ uint8_t ts_tflm_check(const uint8_t *model, uint32_t model_bytes, const ts_descr
         say(why, cap, "MICRO_SPEECH front end is not built into this firmware", NULL, NULL);
         return TS_UNSUPPORTED;
     }
+#ifndef TS_HAVE_MICROFRONTEND
+    if (d->frontend == TS_FRONTEND_MICROFRONTEND) {
+        /* The keyword front end (ts_audio_frontend.c) is compiled in only when the build
+         * found the pymicro-features sdist (docs/keywords.md). */
+        say(why, cap, "keyword front end (microfrontend) is not built into this firmware", NULL, NULL);
+        return TS_UNSUPPORTED;
+    }
+#endif
+    if (d->frontend == TS_FRONTEND_MICROFRONTEND && d->n_channels != 40) {
+        say(why, cap, "keyword model descriptor must have 40 features per frame", NULL, NULL);
+        return TS_MODEL_INVALID;
+    }
     st = b.bad ? TS_MODEL_INVALID : check_ops(&b, root, info, why, cap);
     if (st != TS_OK && !b.bad) return st;
     sub = vec(&b, root, 2, 4, &n_sub);

@@ -333,6 +333,7 @@ class SimConfig:
     camera_size: int = 96
     camera_folder: str | None = None  # one subfolder per class (camera_sources.FolderCamera)
     camera_class: str | None = None  # show only this class of the folder
+    camera_video: str | None = None  # a video file the camera plays (camera_sources.VideoCamera)
     gesture: str | None = None
     replay: str | None = None
     rate: float | None = None
@@ -355,6 +356,10 @@ def build_sensors(cfg: SimConfig) -> list[Any]:
             out.append(sim_sensors.GestureImu(cfg.imu_rate, cfg.gesture, seed=cfg.seed))
         elif name == "mic":
             out.append(sim_sensors.SyntheticMic(cfg.mic_rate, seed=cfg.seed))
+        elif name == "camera" and cfg.camera_video:
+            from tinystudio.boards.virtual.camera_sources import VideoCamera
+
+            out.append(VideoCamera(cfg.camera_video, cfg.camera_fps, cfg.camera_size, seed=cfg.seed))
         elif name == "camera" and cfg.camera_folder:
             from tinystudio.boards.virtual.camera_sources import FolderCamera
 

@@ -123,3 +123,57 @@ class FolderCamera:
     def _empty(self) -> np.ndarray:
         s = self.info.width
         return np.zeros((0, s, s, 3) if self.colour else (0, s, s), np.uint8)
+
+
+#: Frames decoded from one video file at most (a few MB at 96 x 96).
+MAX_VIDEO_FRAMES = 3000
+
+
+class VideoCamera:
+    """Plays a video file's frames in a loop, one per camera frame (GIF, animated PNG/WebP
+    or multi-page TIFF: whatever Pillow decodes frame by frame; no codec library needed).
+
+    The file's own frame timing is not kept: the board's ``fps`` paces it, as a camera
+    pointed at a screen would sample it."""
+
+    def __init__(self, path: str | Path, fps: float = 10.0, size: int = 96, colour: bool = False,
+                 seed: int = 0, sensor_id: int = CAMERA_ID) -> None:
+        from PIL import Image, ImageSequence, UnidentifiedImageError
+
+        if not 8 <= size <= 96:
+            raise DeviceError(f"camera size {size} must be 8..96 pixels")
+        path = Path(path).expanduser()
+        self.info = camera_info(size, fps, colour, sensor_id)
+        self.rate = float(fps)
+        self.colour = colour
+        frames = []
+        try:
+            with Image.open(path) as im:
+                if max(im.size) > MAX_SIDE:
+                    raise DeviceError(f"{path}: frames of {im.size[0]}x{im.size[1]} are larger than "
+                                      f"{MAX_SIDE} pixels a side; scale the video down first")
+                for k, frame in enumerate(ImageSequence.Iterator(im)):
+                    if k >= MAX_VIDEO_FRAMES:
+                        break
+                    x = prepare_image(np.asarray(frame.convert("RGB"), np.uint8), size, size, 3 if colour else 1)
+                    frames.append(np.clip(np.rint(x), 0, 255).astype(np.uint8))
+        except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+            raise DeviceError(f"{path}: not a video Pillow can read frame by frame "
+                              f"(GIF, APNG, WebP, TIFF) ({exc})") from exc
+        if not frames:
+            raise DeviceError(f"{path}: holds no frames")
+        self.frames = frames
+        self._rng = np.random.default_rng(seed + 4)
+        self.index = 0
+        self.boundaries: list[int] = []
+
+    def generate(self, n: int) -> np.ndarray:
+        s = self.info.width
+        out = np.zeros((n, s, s, 3) if self.colour else (n, s, s), np.uint8)
+        for k in range(n):
+            f = self.frames[(self.index + k) % len(self.frames)].astype(np.int16)
+            f = np.clip(f + self._rng.integers(-2, 3, f.shape), 0, 255).astype(np.uint8)
+            out[k] = f if self.colour else f[..., 0]
+        self.boundaries = []
+        self.index += n
+        return out

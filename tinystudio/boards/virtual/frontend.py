@@ -95,6 +95,29 @@ class AudioWindows:
                 yield self.features(self.audio[end - self.n : end])
 
 
+class KeywordWindows(AudioWindows):
+    """MICROFRONTEND: the keyword front end (tinystudio/dsp/microfrontend.py) over the last
+    ``window`` frames' worth of audio from a reset state, as the firmware glue does."""
+
+    def __init__(self, desc: mm.BoardDescriptor) -> None:
+        from tinystudio.dsp.microfrontend import KeywordFrontend
+
+        self.desc = desc
+        self.keyword = KeywordFrontend()
+        self.n = FRAME_SAMPLES + (desc.window - 1) * STRIDE_SAMPLES
+        self.step = desc.stride * STRIDE_SAMPLES
+        self.audio = np.zeros(0, dtype=np.int16)
+        self.seen = 0
+        self.next_at = self.n
+
+    def features(self, clip: np.ndarray) -> np.ndarray:
+        out = self.keyword.features(clip)[: self.desc.window]
+        d = self.desc
+        if d.input_scale == 1.0 and d.input_zero_point == 0:
+            return out
+        return _quantize(out, d.input_scale, d.input_zero_point)
+
+
 class ImageWindows:
     """One input per ``stride`` camera frames: luma, bilinear resize, quantize."""
 
@@ -136,6 +159,8 @@ class ImageWindows:
 def live_windows(desc: mm.BoardDescriptor, input_shape: list[int]):
     if desc.frontend == mm.Frontend.MICRO_SPEECH:
         return AudioWindows(desc)
+    if desc.frontend == mm.Frontend.MICROFRONTEND:
+        return KeywordWindows(desc)
     if desc.frontend == mm.Frontend.IMAGE:
         return ImageWindows(desc, input_shape)
     return RawWindows(desc)

@@ -25,7 +25,7 @@ from tinystudio.ml.models import MODELS, model_spec
 from tinystudio.ml.report import TrainReport
 from tinystudio.ml.trainer import TrainConfig, TrainingStopped, configure_tensorflow, train_model
 
-DEFAULT_EPOCHS = {"raw": 80, "micro_speech": 40, "image": 30}
+DEFAULT_EPOCHS = {"raw": 80, "micro_speech": 40, "microfrontend": 40, "image": 30}
 #: A baseline more than this far above the int8 model on the test windows "wins".
 BASELINE_MARGIN = 0.01
 #: Candidates that compute features inside the graph (what to offer when a baseline wins).

@@ -22,10 +22,13 @@ class MicroSpeechBlock(ProcessingBlock):
     frontends = ("micro_speech",)
     default = True
 
-    def features(self, windows: Windows, settings: dict, seed: int, stop) -> Features:
+    def make_frontend(self):
         from tinystudio.dsp.audio import MicroFrontend
 
-        frontend = MicroFrontend()
+        return MicroFrontend()
+
+    def features(self, windows: Windows, settings: dict, seed: int, stop) -> Features:
+        frontend = self.make_frontend()
         spec, tr, te = windows.spec, windows.train, windows.test
         # (49, 40) -> (49, 40, 1): no reshape op in the model
         train = D.frontend_inputs(spec, tr.x, frontend)[..., None]

@@ -36,6 +36,9 @@ from tinystudio.ui.board_controller import VIRTUAL, BoardController, VirtualBoar
 from tinystudio.ui.widgets.banner import Banner
 from tinystudio.ui.widgets.sensor_view import SensorView
 
+#: Replay files the virtual camera plays as video (boards/virtual/camera_sources.VideoCamera).
+VIDEO_SUFFIXES = (".gif", ".apng", ".webp", ".tif", ".tiff")
+
 APPLY_DELAY_MS = 350  # typing a path or clicking several boxes applies once, not per key
 
 FIRST_RUN = (
@@ -70,7 +73,7 @@ class DevicePage(QWidget):
         self.port_combo.currentIndexChanged.connect(self._port_selected)
         self.port_combo.activated.connect(self._user_changed)  # user picks only, not refreshes
         self.replay_edit = QLineEdit()
-        self.replay_edit.setPlaceholderText("optional: CSV/HDF5 file to replay, or an image folder (camera)")
+        self.replay_edit.setPlaceholderText("optional: CSV/HDF5/WAV to replay; image folder or GIF (camera)")
         browse = QPushButton("…")
         browse.setToolTip("choose a file for the virtual board to replay")
         browse.clicked.connect(self._browse_replay)
@@ -189,6 +192,8 @@ class DevicePage(QWidget):
         replay = self.replay_edit.text().strip() or None
         if replay and Path(replay).expanduser().is_dir():  # an image folder: the camera shows it
             return VirtualBoardOptions(sensors=sensors, extra=("--camera-folder", replay))
+        if replay and Path(replay).suffix.lower() in VIDEO_SUFFIXES:  # a video: the camera plays it
+            return VirtualBoardOptions(sensors=sensors, extra=("--camera-video", replay))
         return VirtualBoardOptions(sensors=sensors, replay=replay)
 
     def selected_target(self) -> tuple[str, VirtualBoardOptions | None]:

@@ -160,8 +160,8 @@ class TrainPage(QWidget):
         self.int8_cm = ConfusionMatrix("int8 model")
         self.size_label = QLabel("")
         self.size_label.setWordWrap(True)
-        self.fit_table = QTableWidget(0, 2)
-        self.fit_table.setHorizontalHeaderLabels(["board", "verdict"])
+        self.fit_table = QTableWidget(0, 3)
+        self.fit_table.setHorizontalHeaderLabels(["board", "verdict", "per inference (estimate)"])
         self.fit_table.horizontalHeader().setStretchLastSection(True)
         self.fit_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)
         self.fit_table.verticalHeader().setVisible(False)
@@ -409,8 +409,15 @@ class TrainPage(QWidget):
             f"TFLM arena {report.arena_bytes:,} B, {report.epochs_run} epochs in "
             f"{report.train_seconds:.1f} s — saved in {Path(report.model_path).parent.name}"
         )
+        from tinystudio.ml.estimate import LABEL, board_cell, load_saved
+
+        saved = load_saved(Path(report.model_path).parent)  # `train --tflm DIR` wrote it
         self.fit_table.setRowCount(len(report.fit_messages))
         for row, (board, msg) in enumerate(sorted(report.fit_messages.items())):
+            est = QTableWidgetItem(board_cell(saved, board) if saved else "")
+            est.setToolTip(LABEL if saved else "count instructions with `tinystudio train --tflm DIR` "
+                           "(docs/benchmarks.md)")
+            self.fit_table.setItem(row, 2, est)
             mark = "✔" if report.fits.get(board) else "✘"
             self.fit_table.setItem(row, 0, QTableWidgetItem(f"{mark} {board}"))
             verdict = QTableWidgetItem(msg)
