@@ -16,6 +16,9 @@
 #include "ts_tflm_check.h"
 #ifdef TS_WITH_TFLM
 #include "ts_tflm.h"
+#ifdef TS_HAVE_MICROFRONTEND
+#include "ts_kws.h"
+#endif
 #endif
 
 #ifndef IMU_RATE_HZ
@@ -141,6 +144,9 @@ static void setup(void)
     ts_device_init(&dev, &info, &hal, slot_mem, sizeof slot_mem);
 #ifdef TS_WITH_TFLM
     ts_tflm_begin(&dev, arena, sizeof arena, clock_us);
+#ifdef TS_HAVE_MICROFRONTEND
+    if (!ts_kws_begin()) ts_device_log(&dev, TS_LOG_ERROR, "keyword front end: out of heap");
+#endif
 #endif
     ts_sampler_init(&imu_sampler, &dev, SENSOR_IMU, 12, imu_buf, sizeof imu_buf, 10);
     ts_sampler_init(&mic_sampler, &dev, SENSOR_MIC, 2, mic_buf, sizeof mic_buf, 128);
@@ -181,6 +187,9 @@ static void loop(void)
             ts_sampler_push(&mic_sampler, &v);
 #ifdef TS_WITH_TFLM
             ts_tflm_push_i16(SENSOR_MIC, &v);
+#ifdef TS_HAVE_MICROFRONTEND
+            if (ts_kws_push(SENSOR_MIC, v)) drain_rx(); /* keyword window ran (ts_kws.c) */
+#endif
 #endif
         }
         mic_clock.next++;

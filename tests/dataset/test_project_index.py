@@ -189,3 +189,14 @@ def test_two_processes_writing_at_once_leave_the_index_consistent(project_dir):
         assert (row["ino"], row["mtime_ns"], row["size"]) == index.signature(rec.path)
     (project_dir / index.INDEX_FILE).unlink()
     assert _view(Project.open(project_dir)) == _view(truth)
+
+
+def test_a_recording_swapped_for_a_link_is_not_taken_from_the_index(project_dir, tmp_path):
+    """The very same file moved out and linked back keeps inode, mtime and size: the index
+    still never vouches for it (lstat), so the open checks it and refuses the link."""
+    outside = tmp_path / "elsewhere.h5"
+    (project_dir / "recordings" / "take2.h5").rename(outside)
+    (project_dir / "recordings" / "take2.h5").symlink_to(outside)
+    project = Project.open(project_dir)
+    assert "take2" not in {r.id for r in project.recordings()} and "take2" in project.quarantined
+    assert outside.exists()

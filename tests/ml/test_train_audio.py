@@ -22,6 +22,9 @@ def test_keyword_project_trains_and_passes_tflm_verification(keyword_project, ca
     assert d.frontend == "microfrontend" and d.input_shape == [49, 40, 1]
     assert (d.input_scale, d.input_zero_point) == (1.0, 0)  # front-end int8 fed unchanged
     assert report.model_bytes <= 24 * 1024
+    # the audio baseline (MFCC statistics of the same features, same split) is beside it
+    assert report.baseline is not None
+    assert any("MFCC" in b["method"] for b in report.baseline["all"]), report.baseline
 
     clip = next((keyword_project / "recordings").glob("*.h5"))
     assert clip  # classify the project's own WAV-sourced clips through the package

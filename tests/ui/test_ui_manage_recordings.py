@@ -11,8 +11,8 @@ from tinystudio.dataset.importers import import_paths
 
 
 def _name_fits(panel, row: int) -> bool:
-    item = panel.table.item(row, 0)
-    need = QFontMetrics(panel.table.font()).horizontalAdvance(item.text())
+    text = panel.table.model().index(row, 0).data()
+    need = QFontMetrics(panel.table.font()).horizontalAdvance(text)
     return panel.table.columnWidth(0) >= need
 
 

@@ -31,6 +31,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--gesture", choices=("idle", "wave", "circle", "punch"), help="repeat one IMU gesture (default: cycle)"
     )
     parser.add_argument("--replay", metavar="FILE", help="stream a CSV (as the IMU) or WAV (as the mic) in a loop")
+    parser.add_argument(
+        "--source", metavar="SPEC",
+        help="what the IMU performs: example:gestures (the example's real takes), takes:PROJECT "
+             "(a project's labeled takes), mouse (pointer positions on --control), builtin (default)",
+    )
+    parser.add_argument(
+        "--control", action="store_true",
+        help="read JSON control lines on stdin: source, perform (a class), pointer (docs/virtual-board.md)",
+    )
     parser.add_argument("--rate", type=float, metavar="HZ",
                         help="rate of a replayed CSV (default: from its time column, else 119)")
     parser.add_argument("--baud", type=int, metavar="N", help="throttle the link to N/10 bytes/s each way")
@@ -82,7 +91,11 @@ def _config(args: argparse.Namespace):
         raise DeviceError("--camera-class picks a class of --camera-folder DIR; give the folder too")
     if args.rate is not None and not args.replay:
         raise DeviceError("--rate sets the rate of a --replay CSV; for the synthetic IMU use --imu-rate")
+    source = parse_source(args.source) if args.source else None
+    if source is not None and (args.replay or "imu" not in sensors):
+        raise DeviceError("--source sets what the IMU performs; it needs --sensors with imu and no --replay")
     return SimConfig(
+        source=source,
         sensors=sensors,
         imu_rate=args.imu_rate,
         mic_rate=args.mic_rate,
@@ -100,6 +113,22 @@ def _config(args: argparse.Namespace):
         text=args.text,
         text_pause=args.text_pause,
     )
+
+
+def parse_source(text: str) -> dict | None:
+    """``example:gestures`` / ``takes:PATH`` / ``mouse`` / ``builtin`` as a source spec."""
+    from tinystudio.errors import DeviceError
+
+    kind, _, arg = text.partition(":")
+    if kind == "builtin":
+        return None
+    if kind == "example":
+        return {"kind": "example", "name": arg or "gestures"}
+    if kind == "takes" and arg:
+        return {"kind": "takes", "path": arg}
+    if kind == "mouse":
+        return {"kind": "mouse"}
+    raise DeviceError(f"--source {text!r}: use example:gestures, takes:PROJECT_FOLDER, mouse or builtin")
 
 
 def _run_mcu(args: argparse.Namespace) -> int:
@@ -129,6 +158,7 @@ def _run_mcu(args: argparse.Namespace) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from tinystudio.boards.virtual.board import build_board
+    from tinystudio.errors import DeviceError
 
     if (args.tflm or args.icount) and not args.mcu:
         from tinystudio.errors import DeviceError
@@ -138,6 +168,12 @@ def run(args: argparse.Namespace) -> int:
         return _run_mcu(args)
     board = build_board(_config(args))
     stop = threading.Event()
+    if args.control:
+        from tinystudio.boards.virtual.control import ControlChannel
+
+        if not hasattr(board, "streams"):
+            raise DeviceError("--control drives the binary virtual board; drop --text")
+        ControlChannel(board, sys.stdin).start()
 
     def _stop(signum, frame):  # noqa: ARG001 - signal handler signature
         stop.set()

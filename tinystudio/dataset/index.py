@@ -61,9 +61,10 @@ def index_path(project_dir: Path) -> Path:
 
 
 def signature(path: Path) -> Signature | None:
-    """What changes when a recording file is replaced or written (one stat)."""
+    """What changes when a recording file is replaced or written (one lstat: a file
+    swapped for a link never matches, so it is opened and the link refused)."""
     try:
-        st = os.stat(path)
+        st = os.lstat(path)
     except OSError:
         return None
     return (st.st_ino, st.st_mtime_ns, st.st_size)

@@ -56,8 +56,9 @@ class TrashItem:
 
 
 # ------------------------------------------------------------------ reading
-def recording_split(project, rec) -> str:
-    assign = project.split_config.get("assignments", {})
+def recording_split(project, rec, assign: dict | None = None) -> str:
+    if assign is None:
+        assign = project.split_config.get("assignments", {})
     sides = {assign.get(s.id, assign.get(rec.id)) for s in rec.segments} if rec.segments else {assign.get(rec.id)}
     sides.discard(None)
     if not sides:
@@ -65,19 +66,23 @@ def recording_split(project, rec) -> str:
     return sides.pop() if len(sides) == 1 else "mixed"
 
 
+def recording_row(project, rec, assign: dict | None = None) -> RecordingRow:
+    """The row of one recording (``assign``: the split assignments, read once by a caller
+    that makes many rows)."""
+    labels = tuple(sorted({s.label for s in rec.segments}))
+    sensor = rec.sensor_name or rec.sensor_kind
+    if rec.sensor_name and rec.sensor_name != rec.sensor_kind:
+        sensor = f"{rec.sensor_name} ({rec.sensor_kind})"
+    return RecordingRow(
+        rec.id, labels, len(rec.segments), rec.seconds, sensor,
+        str(rec.attrs.get("subject", "") or ""), str(rec.attrs.get("session", "") or ""),
+        recording_split(project, rec, assign))
+
+
 def recording_rows(project) -> list[RecordingRow]:
     """One row per recording, sorted by id."""
-    rows = []
-    for rec in sorted(project.recordings(), key=lambda r: r.id):
-        labels = tuple(sorted({s.label for s in rec.segments}))
-        sensor = rec.sensor_name or rec.sensor_kind
-        if rec.sensor_name and rec.sensor_name != rec.sensor_kind:
-            sensor = f"{rec.sensor_name} ({rec.sensor_kind})"
-        rows.append(RecordingRow(
-            rec.id, labels, len(rec.segments), rec.seconds, sensor,
-            str(rec.attrs.get("subject", "") or ""), str(rec.attrs.get("session", "") or ""),
-            recording_split(project, rec)))
-    return rows
+    assign = project.split_config.get("assignments", {})
+    return [recording_row(project, rec, assign) for rec in sorted(project.recordings(), key=lambda r: r.id)]
 
 
 # ------------------------------------------------------------------ writing

@@ -16,7 +16,6 @@ every other recording keeps working.
 from __future__ import annotations
 
 import contextlib
-import copy
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,7 @@ from tinystudio.dataset import index, schema
 from tinystudio.dataset.names import check_label
 from tinystudio.dataset.projectfile import (
     atomic_write_text,
+    copy_data,
     file_signature,
     merge,
     project_lock,
@@ -43,9 +43,21 @@ def _safe_stem(text: str) -> str:
 
 
 def _dump(data: dict) -> str:
+    """The project file's text: one line per top-level field and per recording, each line
+    compact. Readable and diffable (a label edit changes one line), and written by the C
+    JSON encoder (``indent`` falls back to the pure-Python one: 2.4 s at 10,000 recordings)."""
     import json
 
-    return json.dumps(data, indent=1, sort_keys=False) + "\n"
+    one = json.JSONEncoder(separators=(", ", ": "), ensure_ascii=False, allow_nan=False).encode
+
+    lines = []
+    for key, value in data.items():
+        if key == "recordings" and isinstance(value, dict) and value:
+            body = ",\n".join(f"  {one(rid)}: {one(entry)}" for rid, entry in value.items())
+            lines.append(f" {one(key)}: {{\n{body}\n }}")
+        else:
+            lines.append(f" {one(key)}: {one(value)}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
 @dataclass
@@ -57,12 +69,24 @@ class DiskState:
     opened: dict = field(default_factory=dict)
 
 
+#: What a project holds at its top level: none may be a link (a symlinked recordings/ or
+#: damaged/ made the studio move and write files outside the project).
+CONFINED_ENTRIES = (schema.PROJECT_FILE, "recordings", "damaged", "models", ".project.lock")
+
+
+def confine_project(path: Path) -> None:
+    from tinystudio.dataset.safe_open import inside
+
+    for entry in CONFINED_ENTRIES:
+        inside(path, Path(path) / entry, entry)
+
+
 class Project:
     def __init__(self, path: Path, data: dict) -> None:
         self.path = Path(path)
         self._data = data
         #: The project file as this object last read or wrote it: the base of the merge.
-        self._base = copy.deepcopy(data)
+        self._base = copy_data(data)
         self._signature: tuple | None = None
         self.settings: dict = data.setdefault("settings", {})
         self._recordings: dict[str, Recording] = {}
@@ -78,6 +102,13 @@ class Project:
         self._index_pending: dict[str, tuple] = {}
         self._index_summaries: dict[str, tuple] = {}
         self._index_stale = False
+        #: id -> (project-file entry, segments list) last applied to the recording, so a
+        #: merge re-reads only the entries that changed (see loading.refresh).
+        self._entries_seen: dict[str, tuple] = {}
+        #: Recordings whose label/split summary may have changed (None: all of them) and
+        #: the split assignments the index summaries were computed with.
+        self._summary_rids: set[str] | None = None
+        self._index_assign: dict | None = None
 
     # ------------------------------------------------------------------ opening
     @property
@@ -89,8 +120,10 @@ class Project:
         return self.path / schema.RECORDINGS_DIR
 
     @classmethod
-    def create(cls, path, name: str | None = None) -> Project:
+    def create(cls, path, name: str | None = None, task: str | None = None) -> Project:
         path = Path(path)
+        if task is not None and task not in schema.TASKS:
+            raise DatasetError(f"task {task!r} is unknown; use one of {', '.join(schema.TASKS)}")
         if (path / schema.PROJECT_FILE).exists():
             raise DatasetError(f"{path}: a project already exists here; open it instead")
         if path.exists() and not path.is_dir():
@@ -110,6 +143,8 @@ class Project:
             "split": {},
             "recordings": {},
         }
+        if task and task != schema.DEFAULT_TASK:
+            data["task"] = task
         project = cls(path, data)
         with project_lock(path):
             if project.json_path.exists():  # another process created it meanwhile
@@ -124,6 +159,7 @@ class Project:
         jpath = path / schema.PROJECT_FILE
         if not path.is_dir() and path.exists():
             raise DatasetError(f"{path}: is a file, not a project folder")
+        confine_project(path)
         sig = file_signature(jpath)
         project = cls(path, read_project_file(jpath))
         project._signature = sig
@@ -152,12 +188,27 @@ class Project:
                 self._flush_index(full=True)
 
     # -------------------------------------------------------------------- index
-    def _summaries(self) -> dict[str, tuple]:
-        assign = self._data["split"].get("assignments", {})
-        return {rid: index.summary_of(rec.segments, assign, rid) for rid, rec in self._recordings.items()}
-
     def _summaries_changed(self) -> dict[str, tuple]:
-        return {rid: v for rid, v in self._summaries().items() if self._index_summaries.get(rid) != v}
+        """Label/split summaries that differ from the index's, computed only for the
+        recordings that may have changed (all of them when the split did)."""
+        assign = self._data["split"].get("assignments", {})
+        rids = self._summary_rids
+        if rids is None or assign != self._index_assign:
+            rids = set(self._recordings)
+        else:  # and those the index has no summary of yet (added, renamed)
+            rids = rids | (self._recordings.keys() - self._index_summaries.keys())
+        out = {}
+        for rid in rids:
+            rec = self._recordings.get(rid)
+            if rec is not None:
+                v = index.summary_of(rec.segments, assign, rid)
+                if self._index_summaries.get(rid) != v:
+                    out[rid] = v
+        return out
+
+    def _note_summary(self, rid: str) -> None:
+        if self._summary_rids is not None:
+            self._summary_rids.add(rid)
 
     def _flush_index(self, full: bool = False) -> None:
         """Write queued headers and changed label/split summaries into the index (under
@@ -174,6 +225,8 @@ class Project:
         changed = self._summaries_changed()
         if index.write_summaries(self.path, changed):
             self._index_summaries.update(changed)
+            self._summary_rids = set()
+            self._index_assign = dict(self._data["split"].get("assignments", {}))
 
     # ----------------------------------------------------- changes by other processes
     def changed_on_disk(self) -> bool:
@@ -211,11 +264,22 @@ class Project:
         self.settings.update(settings)
         data["settings"] = self.settings
         self._data = data
-        self._base = copy.deepcopy(base)
+        self._base = copy_data(base)
         self._signature = signature
         from tinystudio.dataset import loading
 
         loading.refresh(self, opened)
+
+    # --------------------------------------------------------------------- task
+    @property
+    def task(self) -> str:
+        """classification (the default), anomaly or regression: what the labels mean."""
+        return str(self._data.get("task", schema.DEFAULT_TASK))
+
+    def set_task(self, task: str) -> None:
+        if task not in schema.TASKS:
+            raise DatasetError(f"task {task!r} is unknown; use one of {', '.join(schema.TASKS)}")
+        self._data["task"] = task
 
     # ------------------------------------------------------------------ classes
     @property
@@ -299,6 +363,7 @@ class Project:
             if not s.label:
                 raise DatasetError(f"{rec_id}: segment {s.start}..{s.end} has no label")
         rec.segments = sorted(segments, key=lambda s: (s.start, s.end, s.id))
+        self._note_summary(rec_id)
         self._data["recordings"][rec_id] = {"segments": [s.to_json() for s in rec.segments]}
         for s in rec.segments:
             self._ensure_class(s.label)

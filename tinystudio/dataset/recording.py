@@ -261,11 +261,12 @@ def check_header(path: Path, attrs) -> None:
 
 def open_h5(path: Path, swmr: bool = False) -> h5py.File:
     """Open for reading, turning HDF5's errors into a message that names the file."""
+    from tinystudio.dataset.safe_open import check_h5_self_contained, check_regular
+
     path = Path(path)
+    check_regular(path, "recording")  # a FIFO would block HDF5's open; a link leads elsewhere
     try:
-        if swmr:
-            return h5py.File(path, "r", swmr=True, libver="latest")
-        return h5py.File(path, "r")
+        f = h5py.File(path, "r", swmr=True, libver="latest") if swmr else h5py.File(path, "r")
     except FileNotFoundError as exc:
         raise DatasetError(f"{path}: recording file is missing") from exc
     except OSError as exc:
@@ -280,6 +281,16 @@ def open_h5(path: Path, swmr: bool = False) -> h5py.File:
                 f"{path}: not an HDF5 file (byte 0 starts with {magic[:8]!r}, {size} bytes); "
                 "remove it or import the original data") from exc
         raise DatasetError(f"{path}: HDF5 file cannot be opened ({exc})") from exc
+    try:
+        check_h5_self_contained(path, f)
+    except DatasetError:
+        f.close()
+        raise
+    except (OSError, RuntimeError, KeyError, ValueError) as exc:
+        f.close()
+        raise DatasetError(f"{path}: the file's structure is damaged ({exc}); restore the file from "
+                           "a backup or delete this recording") from exc
+    return f
 
 
 def _attr_str(v) -> str:

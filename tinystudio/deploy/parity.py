@@ -85,7 +85,8 @@ def verify_parity(
     ``project_or_package``: a project folder (its current model and test windows), or a
     model package / ``.tflite`` bytes together with ``inputs``.
     """
-    from tinystudio.ml.tflm import TflmRunner
+    from tinystudio.ml.sandbox import SandboxedRunner
+    from tinystudio.ml.tflm import MAX_ARENA
 
     if isinstance(project_or_package, (str, Path)) and inputs is None:
         package, inputs = project_test_inputs(project_or_package)
@@ -105,7 +106,23 @@ def verify_parity(
             f"than this one ({len(tflite)} bytes, CRC {crc:08x}); flash it first"
         )
     # The board's arena size: outputs do not depend on it, and it spares the arena search.
-    host = TflmRunner(tflite, arena_size=max(session.info.arena_bytes, status.arena_used_bytes) or None)
+    # It is the board's claim, so it is used only within the host's own bound; the model
+    # (which came from a file or package, not from this process's training) runs sandboxed.
+    from tinystudio.ml.sandbox import SandboxError
+
+    claim = max(session.info.arena_bytes, status.arena_used_bytes)
+    name = f"the model on {where}"
+    try:
+        host = SandboxedRunner(tflite, name, arena_size=claim if 0 < claim <= MAX_ARENA else None)
+    except SandboxError:
+        if not 0 < claim <= MAX_ARENA:
+            raise
+        host = SandboxedRunner(tflite, name)  # a claim too small for the host: search instead
+    with host:
+        return _compare(session, host, inputs, progress, stop)
+
+
+def _compare(session, host, inputs, progress, stop) -> ParityResult:
     mismatches = max_diff = 0
     latency = 0
     n = len(inputs)

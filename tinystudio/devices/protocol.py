@@ -23,6 +23,8 @@ from typing import NamedTuple
 
 from cobs import cobs
 
+from tinystudio.errors import DeviceError
+
 PROTOCOL_VERSION = 1
 DELIMITER = b"\x00"
 HEADER = struct.Struct("<BBH")
@@ -155,8 +157,12 @@ class Frame(NamedTuple):
     body: bytes
 
 
-class ProtocolError(ValueError):
-    """A frame body that does not parse as its type says."""
+class ProtocolError(DeviceError, ValueError):
+    """A frame body that does not parse as its type says.
+
+    A board's fault, not the studio's: a DeviceError (one line, exit 3) that reaches a
+    command uncaught is reported as such, never as an internal error with a crash report.
+    Still a ValueError for the decoders' callers that catch it as one."""
 
 
 # --------------------------------------------------------------------------- frames

@@ -18,7 +18,7 @@ from tinystudio.dsp import audio, image
 from tinystudio.dsp.windows import WindowSpec, segment_window_starts
 from tinystudio.errors import TrainingError
 from tinystudio.ml.package import ModelPackage, dequantize, quantize_float, quantize_raw_window
-from tinystudio.ml.tflm import TflmRunner
+from tinystudio.ml.sandbox import SandboxedRunner
 
 
 def load_model(path: str | Path) -> tuple[bytes, object | None]:
@@ -64,7 +64,8 @@ class Classifier:
     def __init__(self, model: str | Path, labels: list[str] | None = None,
                  frontend: str | None = None) -> None:
         self.tflite, self.desc = load_model(model)
-        self.runner = TflmRunner(self.tflite)
+        # A model from a file is untrusted: validated, then run only in a child process.
+        self.runner = SandboxedRunner(self.tflite, str(model))
         q = self.runner.input["quantization_parameters"]
         self.in_scale = float(q["scales"][0]) if len(q["scales"]) else 1.0
         self.in_zp = int(q["zero_points"][0]) if len(q["zero_points"]) else 0
@@ -146,17 +147,34 @@ class Classifier:
             label = self.labels[best] if self.labels and best < len(self.labels) else str(best)
             item = {"file": str(path), "label": label,
                     "scores": [round(float(v), 4) for v in scores]}
+            item.update(_task_reading(self.desc, scores))
             if start is not None:
                 item["start"] = round(float(start), 4)
             results.append(item)
         return results
 
 
+def _task_reading(desc, scores) -> dict:
+    """Anomaly: the score and NORMAL/ANOMALY against the calibrated threshold; regression:
+    the value (one output each; classification adds nothing)."""
+    task = getattr(desc, "task", "classification") if desc is not None else "classification"
+    if task == "anomaly":
+        score, thr = float(scores[0]), desc.score_threshold
+        return {"score": round(score, 4), "threshold": thr,
+                "label": "anomaly" if thr is not None and score > thr else "normal"}
+    if task == "regression":
+        return {"value": round(float(scores[0]), 5)}
+    return {}
+
+
 def classify_files(model, files, labels=None, frontend=None) -> list[dict]:
     clf = Classifier(model, labels, frontend)
     out = []
-    for f in files:
-        out.extend(clf.classify(f))
+    try:
+        for f in files:
+            out.extend(clf.classify(f))
+    finally:
+        clf.runner.close()
     return out
 
 

@@ -72,9 +72,9 @@ def data_spec(project, settings: dict | None = None) -> DataSpec:
         if r.channel_names != first.channel_names:
             raise TrainingError(f"{r.path.name}: channels {r.channel_names} differ from "
                                 f"{first.channel_names} in {first.path.name}; keep one sensor layout")
-        if frontend in audio.AUDIO_FRONTENDS and abs(r.rate_hz - first.rate_hz) > 1e-6 * first.rate_hz:
-            raise TrainingError(f"{r.path.name}: {r.rate_hz} Hz differs from {first.rate_hz} Hz "
-                                f"in {first.path.name}; resample or split the project")
+    if frontend in audio.AUDIO_FRONTENDS:  # every clip is resampled to 16 kHz (_audio_clips)
+        resampled.update({r.id: float(r.rate_hz) for r in recs
+                          if abs(r.rate_hz - audio.SAMPLE_RATE) > 1e-6 * audio.SAMPLE_RATE})
     if frontend == "raw":
         for r in recs:
             if abs(r.rate_hz - rate) > 1e-6 * rate:
@@ -148,7 +148,7 @@ def _imu_window(project, settings: dict, rate: float) -> tuple[int, int]:
             ws = WindowSpec.from_ms(float(settings["window_ms"]),
                                     float(settings.get("stride_ms", settings["window_ms"] / 4)), rate)
             length, stride = ws.length, ws.stride
-        if length < 2 or stride < 1:
+        if length < 1 or stride < 1:  # 1: one sample per example (regression of y = f(x))
             raise TrainingError(f"window {length} / stride {stride} samples: both must be positive")
         return length, stride
     lengths = [ls.end - ls.start for ls in project.labeled_segments()]

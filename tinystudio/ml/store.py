@@ -60,11 +60,17 @@ def current_package_dir(project_path) -> Path:
     current = models_dir(project_path) / CURRENT_FILE
     if not current.exists():
         raise TrainingError(f"{project_path}: no trained model; run `tinystudio train {project_path}`")
+    from tinystudio.dataset.safe_open import inside, read_json
+    from tinystudio.errors import DatasetError
+
     try:
-        name = json.loads(current.read_text(encoding="utf-8"))["model"]
-    except (OSError, ValueError, KeyError) as exc:
-        raise TrainingError(f"{current}: unreadable ({exc}); train the project again") from exc
-    return models_dir(project_path) / name
+        inside(project_path, current, "models/current.json")
+        name = read_json(current, "models/current.json", 64 * 1024)["model"]
+        if not isinstance(name, str) or not name or "/" in name or "\\" in name or name in (".", ".."):
+            raise ValueError(f"model name {name!r} is not a folder name")
+        return inside(project_path, models_dir(project_path) / name, "the current model's folder")
+    except (OSError, ValueError, KeyError, TypeError, DatasetError) as exc:
+        raise TrainingError(f"{current}: unusable ({exc}); train the project again") from exc
 
 
 def load_current_package(project_path) -> ModelPackage:

@@ -22,6 +22,7 @@ TFLM_BUILTIN_OPS = frozenset(  # noqa: SIM905
 ARENA_ALIGN = 16
 MAX_ARENA = 4 * 1024 * 1024
 REFINE_BAND = 512
+ARENA_TIMEOUT = 300.0  # seconds for the whole arena search in its child process
 
 
 def model_ops(tflite: bytes) -> list[str]:
@@ -85,8 +86,15 @@ def smallest_arena(tflite: bytes, probe: np.ndarray | None = None) -> int:
         if probe is not None:
             arrays["probe"] = np.asarray(probe)
         np.savez(path, **arrays)
-        proc = subprocess.run([sys.executable, "-m", "tinystudio.ml.tflm", str(path)],
-                              capture_output=True, text=True)
+        from tinystudio.ml.sandbox import child_env, limit_child
+
+        try:
+            proc = subprocess.run([sys.executable, "-m", "tinystudio.ml.tflm", str(path)],
+                                  capture_output=True, text=True, timeout=ARENA_TIMEOUT,
+                                  env=child_env(), preexec_fn=limit_child)
+        except subprocess.TimeoutExpired:
+            raise TrainingError(f"TFLM took more than {ARENA_TIMEOUT:.0f} s to size the model's arena; "
+                                "the model is too large or malformed for a board") from None
     lines = proc.stdout.strip().splitlines()
     if proc.returncode == 0:
         return int(lines[-1])

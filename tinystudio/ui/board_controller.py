@@ -37,7 +37,8 @@ class VirtualBoardOptions:
     extra: tuple[str, ...] = ()
 
     def argv(self) -> list[str]:
-        cmd = [sys.executable, "-m", "tinystudio", "sim", "--sensors", self.sensors]
+        # --control: the window tells the board what to perform (virtual_performer.py)
+        cmd = [sys.executable, "-m", "tinystudio", "sim", "--control", "--sensors", self.sensors]
         if self.replay:
             cmd += ["--replay", str(self.replay)]
         if self.imu_rate:
@@ -82,7 +83,7 @@ class VirtualBoardProcess:
             options.argv(),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE,
             env=env,
             text=True,
             preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
@@ -113,6 +114,17 @@ class VirtualBoardProcess:
     def alive(self) -> bool:
         return self.proc.poll() is None
 
+    def send(self, command: dict) -> bool:
+        """One control line to the board (``boards/virtual/control.py``); False if it is gone."""
+        import json
+
+        try:
+            self.proc.stdin.write(json.dumps(command) + "\n")
+            self.proc.stdin.flush()
+            return True
+        except (OSError, ValueError):  # the board died or was stopped: nothing to tell
+            return False
+
     def kill(self) -> None:
         """Simulate pulling the cable (used by tests and the demo)."""
         with contextlib.suppress(ProcessLookupError):
@@ -126,7 +138,7 @@ class VirtualBoardProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(3.0)
-        for stream in (self.proc.stdout, self.proc.stderr):
+        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
             with contextlib.suppress(Exception):
                 stream.close()
 
@@ -307,6 +319,11 @@ class BoardController(QObject):
         self.disconnected.emit()
         if wait:
             worker.done.wait(6.0)
+
+    def send_virtual(self, command: dict) -> bool:
+        """A control line for the virtual board; False when no virtual board is connected."""
+        proc = self.virtual
+        return proc is not None and proc.send(command)
 
     def kill_virtual_board(self) -> None:
         if self.virtual is not None:

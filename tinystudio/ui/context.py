@@ -22,6 +22,9 @@ class StudioContext(QObject):
     def __init__(self, board: BoardController | None = None, parent=None) -> None:
         super().__init__(parent)
         self.board = board or BoardController(self)
+        from tinystudio.ui.virtual_performer import VirtualPerformer
+
+        self.performer = VirtualPerformer(self, self)
         self.project = None
         self.model_path = None
         self._save_timer = QTimer(self)

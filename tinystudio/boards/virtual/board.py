@@ -342,33 +342,46 @@ class SimConfig:
     board: str = "virtual"
     text: str | None = None  # None (binary), "imu_capture" or "plotter"
     text_pause: float = 0.3
+    #: What the IMU shows at start (``sources.build_source`` spec); None: the built-in gestures.
+    source: dict | None = None
     extra: dict = field(default_factory=dict)
 
 
 def build_sensors(cfg: SimConfig) -> list[Any]:
     from tinystudio.boards.virtual import replay as sim_replay
     from tinystudio.boards.virtual import sensors as sim_sensors
+    from tinystudio.boards.virtual.sources import SensorSlot, SyntheticSource, build_source
 
     replay = sim_replay.load_replay(cfg.replay, cfg.rate) if cfg.replay else None
     out: list[Any] = []
     for name in cfg.sensors:
         if name == "imu":
-            out.append(sim_sensors.GestureImu(cfg.imu_rate, cfg.gesture, seed=cfg.seed))
+            synthetic = sim_sensors.GestureImu(cfg.imu_rate, cfg.gesture, seed=cfg.seed)
         elif name == "mic":
-            out.append(sim_sensors.SyntheticMic(cfg.mic_rate, seed=cfg.seed))
+            synthetic = sim_sensors.SyntheticMic(cfg.mic_rate, seed=cfg.seed)
         elif name == "camera" and cfg.camera_video:
             from tinystudio.boards.virtual.camera_sources import VideoCamera
 
             out.append(VideoCamera(cfg.camera_video, cfg.camera_fps, cfg.camera_size, seed=cfg.seed))
+            continue
         elif name == "camera" and cfg.camera_folder:
             from tinystudio.boards.virtual.camera_sources import FolderCamera
 
+            # a raw sensor with its own info (colour or not), not a switchable slot yet
             out.append(FolderCamera(cfg.camera_folder, cfg.camera_fps, cfg.camera_size, cfg.camera_class,
                                     seed=cfg.seed))
+            continue
         elif name == "camera":
-            out.append(sim_sensors.SyntheticCamera(cfg.camera_fps, cfg.camera_size, seed=cfg.seed))
+            synthetic = sim_sensors.SyntheticCamera(cfg.camera_fps, cfg.camera_size, seed=cfg.seed)
         else:
             raise ValueError(f"unknown sensor {name!r}; choose from imu, mic, camera")
+        # Each sensor is a slot whose source can change while the board runs (sources.py).
+        slot = SensorSlot(synthetic.info, SyntheticSource(synthetic), "built-in signals")
+        if name == "imu" and cfg.source is not None:
+            from tinystudio.boards.virtual.control import describe
+
+            slot.set_source(build_source(cfg.source, slot.info), describe(cfg.source))
+        out.append(slot)
     if replay is not None:
         # The recording takes the place of the synthetic sensor with its id (or joins them).
         out = [s for s in out if s.info.sensor_id != replay.info.sensor_id] + [replay]

@@ -59,6 +59,9 @@ def _gesture(name: str, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 class GestureImu:
     """Six-axis IMU cycling through gestures (``gesture=None``) or repeating one."""
 
+    #: What it can perform when asked (see ``sources.SyntheticSource``).
+    GESTURES = GESTURES
+
     def __init__(
         self,
         rate_hz: float = 119.0,

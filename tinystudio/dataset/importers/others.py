@@ -98,6 +98,22 @@ def _ei_rows(path: Path, values, n_ch: int) -> tuple[np.ndarray, bool]:
     return arr, all_int
 
 
+def _ei_audio_decimals(path: Path, arr: np.ndarray, peak: float) -> np.ndarray:
+    """Edge Impulse audio written with decimal values, as int16 samples.
+
+    Why: stored as floats, the audio path reads them as full-scale fractions (x 32767),
+    so int16 magnitudes written as ``123.0`` were clipped almost everywhere, silently.
+    Whole numbers up to 32768 are int16 samples; values within [-1, 1] are fractions of full
+    scale; anything else (fractional values above 1) is ambiguous and refused."""
+    if peak <= 1.0:
+        return np.clip(np.round(arr * 32767.0), -32768, 32767).astype("<i2")
+    if peak <= 32768.0 and bool(np.all(arr == np.round(arr))):
+        return np.clip(arr, -32768, 32767).astype("<i2")
+    raise DatasetError(
+        f"{path}: audio values are decimals with fractions and reach {peak:g}: neither int16 "
+        "samples nor fractions of full scale (-1..1); export the audio as int16 or WAV")
+
+
 def parse_ei_json(path: Path, label: str | None, rate: float | None, keep_unlabeled: bool = False) -> Parsed:
     try:
         doc = json.loads(read_text(path))
@@ -122,6 +138,8 @@ def parse_ei_json(path: Path, label: str | None, rate: float | None, keep_unlabe
     kind = "microphone" if names and names[0].lower() in ("audio", "mic", "microphone") else "generic"
     if looks_imu(names, units):
         kind = "imu"
+    if kind == "microphone" and not all_int:
+        samples = _ei_audio_decimals(path, arr, peak)
     if label is None and not keep_unlabeled:
         # Edge Impulse names files <label>.<sample id>.json
         label = path.stem.split(".", 1)[0] if "." in path.stem else None

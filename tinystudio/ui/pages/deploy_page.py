@@ -29,14 +29,27 @@ from PySide6.QtWidgets import (
 from tinystudio.ui.board_model import BoardModel, Holds, query_board_model
 from tinystudio.ui.widgets.big_label import BigLabel
 from tinystudio.ui.widgets.frame_view import FrameView
+from tinystudio.ui.widgets.perform_box import PerformBox
 from tinystudio.ui.widgets.score_plot import ScorePlot
 from tinystudio.ui.workers import start_worker
 
 
 def _load_package(project_path, *, progress, stop):
+    """The package, and the warnings its training earned (ml/quality.py), so a bad model
+    says so here, before it is flashed."""
     from tinystudio.deploy.board_package import load_model_package
+    from tinystudio.ml.quality import judge
+    from tinystudio.ml.store import load_current_report
 
-    return load_model_package(project_path)
+    package = load_model_package(project_path)
+    try:
+        report = load_current_report(project_path)
+    except Exception:  # noqa: BLE001 - a package without a readable report has no verdict
+        report = {}
+    warnings = []
+    if report.get("int8_metrics") and report.get("classes"):
+        warnings = judge(report["classes"], report["int8_metrics"], report.get("baseline"))
+    return package, warnings
 
 
 def _flash(session, project_path, *, progress, stop):
@@ -85,6 +98,10 @@ class DeployPage(QWidget):
 
         self.model_label = QLabel("No model yet: train one on the Train page.")
         self.model_label.setWordWrap(True)
+        self.quality_label = QLabel("")
+        self.quality_label.setWordWrap(True)
+        self.quality_label.setStyleSheet("color: #c0392b; font-weight: bold;")
+        self.quality_label.hide()
         self.board_model_label = QLabel(self.board_model.text(False))
         self.board_model_label.setWordWrap(True)
         self.flash_button = QPushButton("Flash model to board")
@@ -112,10 +129,12 @@ class DeployPage(QWidget):
         self.demo_button = QPushButton("Full-screen demo (F11)")
         self.demo_button.clicked.connect(self.toggle_demo)
         side = QVBoxLayout()
-        for w in (self.model_label, self.board_model_label, self.flash_button, self.flash_progress, self.flash_status,
+        for w in (self.model_label, self.quality_label, self.board_model_label, self.flash_button, self.flash_progress, self.flash_status,
                   self.parity_button, self.parity_progress, self.parity_status):
             side.addWidget(w)
         side.addLayout(export_row)
+        self.perform_box = PerformBox(ctx, with_class=True)  # a virtual board performs on request
+        side.addWidget(self.perform_box)
         side.addWidget(self.latency_label)
         side.addWidget(self.demo_button)
         side.addStretch(1)
@@ -156,20 +175,28 @@ class DeployPage(QWidget):
             return
         if not (project.path / "models" / "current.json").exists():
             self.package = None
+            self.quality_label.hide()
+            # nothing of the previous project's model stays: legend, classes, last label
+            self.scores.set_labels((), {})
+            self.perform_box.set_classes(())
+            self._clear_prediction("no model yet")
             self.model_label.setText("No model yet: train one on the Train page.")
             self._update_buttons()
             self.check_board_model()
             return
-        start_worker(_load_package, str(project.path), on_result=self._model_loaded,
+        start_worker(_load_package, str(project.path), on_result=lambda v: self._model_loaded(*v),
                      on_error=lambda e: self.model_label.setText(f"model: {e}"))
 
-    def _model_loaded(self, package) -> None:
+    def _model_loaded(self, package, warnings=()) -> None:
         self.package = package
         d = package.descriptor
         self.model_label.setText(
             f"<b>{d.model_name}</b>: {len(package.tflite):,} B int8, classes {', '.join(d.labels)}, "
             f"window {d.window} @ {d.rate_hz:g} Hz"
         )
+        self.perform_box.set_classes(d.labels)
+        self.quality_label.setText("\n".join(f"⚠ {w.text[0].upper()}{w.text[1:]}." for w in warnings))
+        self.quality_label.setVisible(bool(warnings))
         self._listen()
         self._update_buttons()
         self.check_board_model()

@@ -49,6 +49,42 @@ class LabelCommand(QUndoCommand):
         self.page.after_edit(self.op.recording_id)
 
 
+class BatchLabelCommand(QUndoCommand):
+    """Many label operations as one undo step with one refresh ("Auto-segment all" over
+    10,000 recordings: one step, not 10,000 steps each refreshing every table)."""
+
+    def __init__(self, page, ops, text: str) -> None:
+        super().__init__(text)
+        self.page, self.ops = page, list(ops)
+
+    def redo(self) -> None:
+        for op in self.ops:
+            op.apply(self.page.ctx.project)
+        self.page.after_batch({op.recording_id for op in self.ops})
+
+    def undo(self) -> None:
+        for op in reversed(self.ops):
+            op.revert(self.page.ctx.project)
+        self.page.after_batch({op.recording_id for op in self.ops})
+
+
+def propose_all(project, recs, default_label: str, *, progress, stop):
+    """Auto-segmentation proposals for many recordings, one at a time (on a worker): each
+    recording's samples are read, proposed on and dropped, so memory holds one recording,
+    not all of them. Returns the operations that change something."""
+    ops = []
+    for i, rec in enumerate(recs):
+        if stop.is_set():
+            break
+        progress((i, len(recs)))
+        labels = [s.label for s in rec.segments]
+        label = Counter(labels).most_common(1)[0][0] if labels else default_label
+        op = auto_segment_op(project, rec, rec.read_physical(), label)
+        if op.after != op.before:
+            ops.append(op)
+    return ops
+
+
 def _read_recording(rec, *, progress, stop):
     return rec.id, rec.read_physical()
 
@@ -71,6 +107,15 @@ def auto_segment_op(project, rec, data, label: str):
     if not new:  # nothing above the threshold: keep what is there
         return SetSegments(rec.id, tuple(rec.segments), tuple(rec.segments), "auto-segment: nothing found")
     return SetSegments(rec.id, tuple(rec.segments), tuple(new), f"auto-segment {len(new)} {label}")
+
+
+def hand_labeled(rec) -> bool:
+    """Segments someone made (or edited): anything but none or one whole-take label, which
+    is what a take gets when it is recorded."""
+    segs = rec.segments
+    if not segs:
+        return False
+    return len(segs) > 1 or segs[0].start > 0 or segs[0].end < rec.n_samples
 
 
 def _describe(segments) -> str:
@@ -206,11 +251,13 @@ class LabelPage(QWidget):
         if self.current is not None and self.current.id not in {r.id for r in project.recordings()}:
             self._clear_current()  # trashed or renamed (a rename selects the new name)
         self.panel.refresh()
-        current = self.class_combo.currentText()
+        same = getattr(self, "_classes_of", None) is project
+        self._classes_of = project
+        # another project's class never shows here (pressing A would label with it)
+        current = self.class_combo.currentText() if same else (project.classes[0] if project.classes else "")
         self.class_combo.clear()
         self.class_combo.addItems(project.classes)
-        if current:
-            self.class_combo.setEditText(current)
+        self.class_combo.setEditText(current)
         self.refresh_summary()
 
     def _clear_current(self) -> None:
@@ -280,6 +327,13 @@ class LabelPage(QWidget):
             self._show_segments()
         self.ctx.recordings_changed.emit()  # refreshes this page's list too
 
+    def after_batch(self, rec_ids: set[str]) -> None:
+        """After many edits at once: one save scheduled, one refresh of every view."""
+        self.ctx.schedule_save()
+        if self.current is not None and self.current.id in rec_ids:
+            self._show_segments()
+        self.ctx.recordings_changed.emit()
+
     def _label(self) -> str:
         text = self.class_combo.currentText().strip()
         if text:
@@ -326,7 +380,13 @@ class LabelPage(QWidget):
             self._refuse(f"no segment added: {start}..{end} is covered by {_describe(hit)}; "
                          "scroll to a free part or delete one first")
             return
-        self.push(add_segment(self.ctx.project, self.current.id, span[0], span[1], self._label()))
+        op = add_segment(self.ctx.project, self.current.id, span[0], span[1], self._label())
+        self.push(op)
+        # the new segment is the selected one: Delete or 1-9 right after N act on it
+        before = {s.id for s in op.before}
+        new_id = next((s.id for s in op.after if s.id not in before), None)
+        if new_id is not None:
+            self.timeline.select(new_id)
 
     def _refuse(self, message: str) -> None:
         self.info.setText(f"⚠ {message}")
@@ -375,34 +435,44 @@ class LabelPage(QWidget):
             return
         self.push(op)
 
+    def ask_recut(self, n: int) -> bool:
+        """Re-cut recordings whose segments were made by hand? (Tests replace this.)"""
+        from PySide6.QtWidgets import QMessageBox
+
+        answer = QMessageBox.question(
+            self, "Replace hand-made segments?",
+            f"{n} recording(s) already have segments made by hand or imported. Auto-segment "
+            "replaces them too?\n\nNo keeps them and auto-segments the others.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
     def auto_segment_all(self, rec_ids=None) -> None:
-        """Auto-segment many recordings, each keeping its whole-take label (one undo step
-        per recording). Reading runs in a worker; ``auto_done`` reports how many changed."""
+        """Auto-segment many recordings, each keeping its whole-take label, as one undo
+        step with one refresh; recordings with hand-made segments only if the user agrees
+        (:meth:`ask_recut`), mixed ones never. Reading and proposing run in a worker, one
+        recording at a time; ``auto_done`` reports how many changed."""
         project = self.ctx.project
-        recs = [r for r in project.recordings() if rec_ids is None or r.id in rec_ids]
+        wanted = None if rec_ids is None else set(rec_ids)
+        recs = [r for r in project.recordings() if wanted is None or r.id in wanted]
+        # a mixed recording has no one label to give its new segments; hand-made segments
+        # stay unless the user says otherwise
+        recs = [r for r in recs if len({s.label for s in r.segments}) <= 1]
+        hand = [r for r in recs if hand_labeled(r)]
+        recut = bool(hand) and self.ask_recut(len(hand))
+        if hand and not recut:
+            hand_ids = {r.id for r in hand}  # a set: a list lookup is N^2 at 10,000 recordings
+            recs = [r for r in recs if r.id not in hand_ids]
+        kept = f"; {len(hand)} with hand-made segments kept" if hand and not recut else ""
 
-        def read_all(*, progress, stop):
-            out = []
-            for i, rec in enumerate(recs):
-                if stop.is_set():
-                    break
-                progress((i, len(recs)))
-                out.append((rec, rec.read_physical()))
-            return out
+        def apply(ops) -> None:
+            if self.ctx.project is not project:
+                return  # another project was opened meanwhile
+            if ops:
+                self.undo_stack.push(BatchLabelCommand(self, ops, f"auto-segment {len(ops)} recordings"))
+            self.ctx.status.emit(f"auto-segmented {len(ops)} recordings{kept}")
+            self.auto_done.emit(len(ops))
 
-        def apply(pairs) -> None:
-            n = 0
-            for rec, data in pairs:
-                labels = [s.label for s in rec.segments]
-                label = Counter(labels).most_common(1)[0][0] if labels else self._label()
-                op = auto_segment_op(project, rec, data, label)
-                if op.after != op.before:
-                    self.push(op)
-                    n += 1
-            self.ctx.status.emit(f"auto-segmented {n} recordings")
-            self.auto_done.emit(n)
-
-        start_worker(read_all, on_result=apply, on_error=self.ctx.report)
+        start_worker(propose_all, project, recs, self._label(), on_result=apply, on_error=self.ctx.report)
 
     def make_split(self) -> None:
         """The split the Train page would recommend (by recording only when every class

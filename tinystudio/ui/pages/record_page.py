@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from tinystudio.ui.recording_controller import start_take
 from tinystudio.ui.widgets.banner import Banner
 from tinystudio.ui.widgets.class_table import ClassTable
+from tinystudio.ui.widgets.perform_box import PerformBox
 from tinystudio.ui.widgets.recordings_panel import RecordingsPanel, shared_undo_stack
 from tinystudio.ui.widgets.sensor_view import SensorView
 from tinystudio.ui.widgets.timeline import Timeline
@@ -110,6 +111,10 @@ class RecordPage(QWidget):
         left = QVBoxLayout()
         left.setContentsMargins(0, 0, 0, 0)
         left.addLayout(form)
+        # the virtual board performs the class in the Label box (virtual_performer.py)
+        self.perform_box = PerformBox(ctx)
+        self.label_combo.currentTextChanged.connect(self._label_changed)
+        left.addWidget(self.perform_box)
         left.addWidget(self.record_button)
         left.addWidget(self.state_label)
         left.addWidget(QLabel("Examples per class"))
@@ -208,6 +213,16 @@ class RecordPage(QWidget):
         self.record_button.setEnabled(True)
         self.state_label.setText("Ready.")
 
+    def _label_changed(self, text: str) -> None:
+        """The virtual board shows what is about to be recorded, so the user sees it live."""
+        performer = self.ctx.performer
+        if performer.available and self.take is None and self.isVisible():
+            performer.perform(text.strip() or None)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        self._label_changed(self.label_combo.currentText())
+
     def _sensor_chosen(self, *_args) -> None:
         """Draw the sensor that Record would record."""
         if self.live_view is not None:
@@ -292,6 +307,10 @@ class RecordPage(QWidget):
         sid = self.sensor_combo.currentData()
         sensor = next(s for s in session.info.sensors if s.sensor_id == sid)
         label = self.label_combo.currentText().strip()
+        performer = self.ctx.performer
+        if performer.available and label and not performer.perform(label):
+            self.ctx.status.emit(f"the virtual board cannot perform {label!r} from its source: it rests; "
+                                 "choose another Board source")
         seconds = self.duration.value()
         n_target = int(round(seconds * sensor.rate_hz)) if seconds > 0 else None
         try:
@@ -370,7 +389,10 @@ class RecordPage(QWidget):
             self.target.blockSignals(True)
             self.target.setValue(target)
             self.target.blockSignals(False)
-        current = self.label_combo.currentText()
+        # a class typed for this project survives refreshes; another project's never shows
+        same = getattr(self, "_classes_of", None) is project
+        self._classes_of = project
+        current = self.label_combo.currentText() if same else (project.classes[0] if project.classes else "")
         self.label_combo.clear()
         self.label_combo.addItems(project.classes)
         self.label_combo.setEditText(current)

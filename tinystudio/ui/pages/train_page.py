@@ -103,8 +103,11 @@ class TrainPage(QWidget):
         self.budget_label = QLabel("")
         self.budget_label.setWordWrap(True)  # the model's description is longer than the column
         self.epochs = QSpinBox()
-        self.epochs.setRange(1, 1000)
-        self.epochs.setValue(40)
+        # 0 = the trainer's own default per front end, so the window and `tinystudio train`
+        # agree (80 for motion windows, 40 for audio, 30 for images)
+        self.epochs.setRange(0, 1000)
+        self.epochs.setSpecialValueText("automatic")
+        self.epochs.setValue(0)
         self.learning_rate = QDoubleSpinBox()
         self.learning_rate.setDecimals(4)
         self.learning_rate.setRange(0.0001, 0.1)
@@ -160,6 +163,14 @@ class TrainPage(QWidget):
         self.int8_cm = ConfusionMatrix("int8 model")
         self.size_label = QLabel("")
         self.size_label.setWordWrap(True)
+        # per-class precision/recall/F1 and the warnings that a figure is not as good as it
+        # looks (ml/quality.py): a bad model is never shown as a good one
+        self.class_scores = QLabel("")
+        self.class_scores.setWordWrap(True)
+        self.quality_label = QLabel("")
+        self.quality_label.setWordWrap(True)
+        self.quality_label.setStyleSheet("color: #c0392b; font-weight: bold;")
+        self.quality_label.hide()
         self.fit_table = QTableWidget(0, 3)
         self.fit_table.setHorizontalHeaderLabels(["board", "verdict", "per inference (estimate)"])
         self.fit_table.horizontalHeader().setStretchLastSection(True)
@@ -181,6 +192,8 @@ class TrainPage(QWidget):
         right = QVBoxLayout()
         right.addWidget(self.curves, 2)
         right.addLayout(grid, 1)
+        right.addWidget(self.quality_label)
+        right.addWidget(self.class_scores)
         right.addWidget(self.size_label)
         tables = QHBoxLayout()
         tables.addWidget(self.fit_table, 1)
@@ -228,8 +241,7 @@ class TrainPage(QWidget):
         idx = self.model_combo.findData(name) if name in MODELS else 0
         self.model_combo.setCurrentIndex(max(0, idx))
         self._model_chosen()
-        if "epochs" in settings:
-            self.epochs.setValue(int(settings["epochs"]))
+        self.epochs.setValue(int(settings.get("epochs") or 0))  # no stale value of another project
         if "window_ms" in settings:
             self.window_ms.setValue(int(settings["window_ms"]))
         self.banner.hide()
@@ -295,7 +307,10 @@ class TrainPage(QWidget):
             train["model"] = self.model_combo.currentData()
         else:
             train.pop("model", None)  # no pin: the model search chooses
-        train["epochs"] = self.epochs.value()
+        if self.epochs.value():
+            train["epochs"] = self.epochs.value()
+        else:
+            train.pop("epochs", None)
         train["learning_rate"] = self.learning_rate.value()
         if self.window_ms.value():
             train["window_ms"] = self.window_ms.value()
@@ -303,7 +318,7 @@ class TrainPage(QWidget):
             train.pop("window_ms", None)
         project.settings["train"] = train
         self.ctx.save_now()
-        options = TrainOptions(epochs=self.epochs.value(), model=train.get("model"),
+        options = TrainOptions(epochs=self.epochs.value() or None, model=train.get("model"),
                                board=self.board_combo.currentData(),
                                window_ms=train.get("window_ms"))
         self._clear_results()
@@ -367,6 +382,11 @@ class TrainPage(QWidget):
                      "a while, so the best epoch's weights are kept.")
         if not any(h.get("val_loss") is not None for h in report.history):
             text += " No validation curve: too few training examples to hold some out."
+        from tinystudio.ml.quality import headline, judge
+
+        warning = headline(judge(report.classes, report.int8_metrics, report.baseline))
+        if warning:
+            text += " " + warning + "."
         self.status.setText(text)
         self.ctx.model_path = report.model_path
         self.ctx.model_changed.emit(report.model_path)
@@ -380,6 +400,9 @@ class TrainPage(QWidget):
             cm.set_matrix([], [])
             cm.setTitle(cm.title().split(" —")[0])
         self.size_label.setText("")
+        self.class_scores.setText("")
+        self.quality_label.setText("")
+        self.quality_label.hide()
         self.fit_table.setRowCount(0)
         self.candidates.setRowCount(0)
         self.candidates.hide()
@@ -398,12 +421,24 @@ class TrainPage(QWidget):
             elif not shown and listed:
                 legend.removeItem(curve)
 
+    def _show_quality(self, report) -> None:
+        from tinystudio.ml.quality import judge, per_class
+
+        scores = per_class(report.classes, report.int8_metrics)
+        self.class_scores.setText("  ·  ".join(
+            f"{c.label}: precision {c.precision:.2f}, recall {c.recall:.2f}, F1 {c.f1:.2f} "
+            f"({c.test_windows} test)" for c in scores))
+        warnings = judge(report.classes, report.int8_metrics, report.baseline)
+        self.quality_label.setText("\n".join(f"⚠ {w.text[0].upper()}{w.text[1:]}." for w in warnings))
+        self.quality_label.setVisible(bool(warnings))
+
     def show_report(self, report) -> None:
         """Matrices, sizes, board verdicts, curves and candidates of a finished run."""
         self.report = report
         labels = report.classes
         self.float_cm.set_matrix(labels, report.float_metrics["confusion"], report.float_metrics["accuracy"])
         self.int8_cm.set_matrix(labels, report.int8_metrics["confusion"], report.int8_metrics["accuracy"])
+        self._show_quality(report)
         self.size_label.setText(
             f"{report.model_name}: {report.model_bytes:,} B int8 (budget {report.budget_bytes:,} B), "
             f"TFLM arena {report.arena_bytes:,} B, {report.epochs_run} epochs in "

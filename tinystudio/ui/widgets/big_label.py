@@ -6,6 +6,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+#: Below this top score the board is not sure: no big label, an "uncertain" state instead
+#: (a two-class model at 55 % is guessing, and a big confident word would say otherwise).
+UNCERTAIN_BELOW = 0.7
+UNCERTAIN = "uncertain"
+
 
 class BigLabel(QWidget):
     def __init__(self, parent=None) -> None:
@@ -30,8 +35,13 @@ class BigLabel(QWidget):
         self.detail.setFont(small)
 
     def show_result(self, label: str, score: float, color: str | None = None) -> None:
+        if score < UNCERTAIN_BELOW:
+            self.text = UNCERTAIN
+            self.label.setText("uncertain …")
+            self.label.setStyleSheet("color: gray;")
+            self.detail.setText(f"best guess {label} {score:.0%} (below {UNCERTAIN_BELOW:.0%})")
+            return
         self.text = label
         self.label.setText(label)
-        if color:
-            self.label.setStyleSheet(f"color: {QColor(color).name()};")
+        self.label.setStyleSheet(f"color: {QColor(color).name()};" if color else "")
         self.detail.setText(f"{score:.0%}")

@@ -9,8 +9,8 @@ itself is :mod:`tinystudio.dataset.manage`; this widget only asks and shows.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QFontMetrics, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -18,16 +18,17 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from tinystudio.dataset import manage
 from tinystudio.ui.widgets.flow_layout import FlowLayout
+from tinystudio.ui.widgets.recordings_model import COLUMNS, RecordingsModel, RowCache, row_texts
 
-COLUMNS = ("name", "labels", "duration", "sensor", "subject", "session", "split")
+#: Widths are measured from at most this many distinct texts per column (the longest).
+_FIT_SAMPLE = 200
 
 
 def shared_undo_stack(ctx) -> QUndoStack:
@@ -73,21 +74,23 @@ class RecordingsPanel(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.undo_stack = undo_stack
-        self.rows: list[manage.RecordingRow] = []
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels([c.capitalize() for c in COLUMNS])
+        self.model = RecordingsModel(self)
+        self._cache = RowCache()
+        self.table = QTableView()
+        self.table.setModel(self.model)
         self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.ExtendedSelection)
         self.table.setTextElideMode(Qt.ElideNone)
         self.table.setSortingEnabled(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.Interactive)  # sized by _fit_columns, not per change
         header.setStretchLastSection(True)
         self.table.setContextMenuPolicy(Qt.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._menu)
-        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
         self.table.doubleClicked.connect(lambda _i: self.rename_dialog())
 
         self.buttons: dict[str, QPushButton] = {}
@@ -124,43 +127,55 @@ class RecordingsPanel(QWidget):
             button.setToolTip(f"undo {text}" if text else "nothing to undo")
 
     # ------------------------------------------------------------- listing
+    @property
+    def rows(self) -> list[manage.RecordingRow]:
+        return self.model.rows
+
     def refresh(self) -> None:
+        """Follow the project: changed rows are updated in place; only added, removed or
+        renamed recordings reset the table (keeping the selection)."""
         project = self.ctx.project
         keep = set(self.selected_ids())
         before = self.current_id()
-        self.rows = manage.recording_rows(project) if project is not None else []
-        self.table.blockSignals(True)
-        self.table.clearSelection()
-        self.table.setRowCount(len(self.rows))
+        rows = self._cache.rows(project)
         colors = project.class_colors if project is not None else {}
-        for row, r in enumerate(self.rows):
-            values = (r.id, ", ".join(r.labels) or "(unlabeled)", f"{r.seconds:.1f} s", r.sensor,
-                      r.subject or "–", r.session or "–", r.split or "–")
-            for col, text in enumerate(values):
-                item = QTableWidgetItem(text)
-                item.setData(Qt.UserRole, r.id)
-                if col == 0:
-                    item.setToolTip(f"{r.id}: {r.n_segments} segments")
-                if col == 1 and len(r.labels) == 1 and r.labels[0] in colors:
-                    from PySide6.QtGui import QColor
-
-                    item.setForeground(QColor(colors[r.labels[0]]))
-                if col == 2:
-                    item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
-                self.table.setItem(row, col, item)
-        for row, r in enumerate(self.rows):
-            if r.id in keep:
-                self._add_row_to_selection(row)
-        self.table.blockSignals(False)
-        self.title.setText(f"Recordings ({len(self.rows)})")
+        sm = self.table.selectionModel()
+        sm.blockSignals(True)
+        try:
+            if self.model.set_rows(rows, colors):
+                self._fit_columns()
+                self._select_rows([i for i, r in enumerate(rows) if r.id in keep])
+        finally:
+            sm.blockSignals(False)
+        self.title.setText(f"Recordings ({len(rows)})")
         self._update_buttons()
         if self.current_id() != before:
             self.current_changed.emit(self.current_id())
 
+    def _fit_columns(self) -> None:
+        """Column widths from the widest texts (names in full, so takes are told apart),
+        measured once per reset from the longest distinct texts, not cell by cell."""
+        fm = QFontMetrics(self.table.font())
+        header = self.table.horizontalHeader()
+        pad = 2 * self.table.style().pixelMetric(self.table.style().PixelMetric.PM_FocusFrameHMargin) + 12
+        texts = [row_texts(r) for r in self.rows]
+        for col, name in enumerate(COLUMNS):
+            values = sorted({t[col] for t in texts}, key=len, reverse=True)[:_FIT_SAMPLE]
+            width = max([fm.horizontalAdvance(v) for v in values] + [fm.horizontalAdvance(name.capitalize()) + 16])
+            header.resizeSection(col, width + pad)
+
+    def _select_rows(self, rows: list[int]) -> None:
+        """Select whole rows in one selection change (not one per row)."""
+        sel = QItemSelection()
+        last = len(COLUMNS) - 1
+        for row in rows:
+            sel.select(self.model.index(row, 0), self.model.index(row, last))
+        self.table.selectionModel().select(sel, QItemSelectionModel.ClearAndSelect)
+
     def _add_row_to_selection(self, row: int) -> None:
         sm = self.table.selectionModel()
-        idx = self.table.model().index(row, 0)
-        sm.select(idx, sm.SelectionFlag.Select | sm.SelectionFlag.Rows)
+        idx = self.model.index(row, 0)
+        sm.select(idx, QItemSelectionModel.Select | QItemSelectionModel.Rows)
 
     def selected_ids(self) -> list[str]:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
@@ -173,14 +188,14 @@ class RecordingsPanel(QWidget):
     def select(self, rec_ids) -> None:
         """Select recordings by id (one id or several); emits ``current_changed``."""
         ids = [rec_ids] if isinstance(rec_ids, str) else list(rec_ids)
-        self.table.clearSelection()
-        found = False
-        for row, r in enumerate(self.rows):
-            if r.id in ids:
-                self._add_row_to_selection(row)
-                found = True
-        if not found and ids:
+        wanted = set(ids)
+        rows = [row for row, r in enumerate(self.rows) if r.id in wanted]
+        if not rows and ids:
             raise KeyError(ids[0])
+        self.table.selectionModel().clearSelection()  # as a click elsewhere: "nothing chosen" first
+        self._select_rows(rows)
+        if rows:
+            self.table.scrollTo(self.model.index(rows[0], 0))
 
     def _selection_changed(self) -> None:
         self._update_buttons()

@@ -1,0 +1,45 @@
+"""A board that lies about its arena, and uploads of crafted models (issue 24).
+
+The boards are the real virtual board on a real pty; the lie is its HELLO profile, the
+crafted model a reference model with one field made false (tests/robustness/hostile_models.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from tests.robustness.hostile_models import MODELS, mutated
+
+
+def test_a_board_claiming_a_huge_arena_does_not_size_the_host(make_board, connect, imu_package):
+    """HELLO says 0xF0000000 bytes of arena: the host used to allocate that and segfault."""
+    from tinystudio.deploy.parity import verify_parity
+    from tinystudio.deploy.upload import upload_model
+
+    board = make_board()
+    first = connect(board)
+    upload_model(first, imu_package)
+    first.close()  # one host on the port at a time
+    board.profile = replace(board.profile, arena_bytes=0xF0000000)
+    session = connect(board)
+    assert session.info.arena_bytes == 0xF0000000
+    x = np.random.default_rng(1).integers(-128, 128, (3, imu_package.descriptor.window * imu_package.descriptor.n_channels)).astype(np.int8)
+    result = verify_parity(session, imu_package, inputs=x)
+    assert result.windows == 3 and result.mismatches == 0
+
+
+def test_the_virtual_board_answers_model_invalid_to_a_crafted_upload(make_board, connect, imu_package):
+    from tinystudio.deploy.upload import upload_model
+    from tinystudio.errors import DeployError
+
+    board = make_board()
+    session = connect(board)
+    bad = replace(imu_package, tflite=mutated("weight buffer index past the buffers",
+                                              path=MODELS / "hello_world_int8.tflite"))
+    with pytest.raises(DeployError, match="cannot run model"):
+        upload_model(session, bad)
+    assert board._thread.is_alive()
+    upload_model(session, imu_package)  # the board still works
