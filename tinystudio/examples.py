@@ -49,6 +49,14 @@ EXAMPLES = (
             "TFLM's person_detect.tflite (MobileNet v1 0.25, 96x96 grayscale, 300 KB) as the "
             "project's current model, ready to flash (a board with a 320 KB slot, e.g. sim "
             "--board sparkfun_edge), with its two test images as recordings."),
+    Example("sine", "Sine: TFLM's Hello World as regression (x in, sin(x) out)",
+            "Generated like TFLM's hello_world: 1,000 x values on [0, 2 pi) with y = sin(x) "
+            "(plus a little noise) as the target channel, and 200 evenly spaced test points; "
+            "a regression project (`tinystudio train` fits a Dense 16-16-1 int8 model)."),
+    Example("vibration", "Vibration: a machine's normal running and three faults (anomaly)",
+            "Generated accelerometer data at 400 Hz: 15 minutes of normal takes to train on, an "
+            "hour of normal running and takes of an added harmonic, an imbalance and a "
+            "bearing-like impulse train to test with; an anomaly project."),
 )
 
 
@@ -154,6 +162,21 @@ def _person_detection(folder: Path, progress: Progress | None, stop) -> None:
 
 _BUILDERS = {"gestures": _gestures, "keywords": _keywords, "phone-motion": _phone_motion,
              "images": _images, "person-detection": _person_detection}
+
+
+def _sine(folder: Path, progress: Progress | None, stop) -> None:
+    from tinystudio.dataset.synthetic import sine_project
+
+    sine_project(folder)
+
+
+def _vibration(folder: Path, progress: Progress | None, stop) -> None:
+    from tinystudio.dataset.synthetic import vibration_project
+
+    vibration_project(folder)
+
+
+_BUILDERS.update({"sine": _sine, "vibration": _vibration})
 
 
 def create_example(name: str, folder, progress: Progress | None = None,

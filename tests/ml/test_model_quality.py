@@ -37,3 +37,13 @@ def test_below_chance_below_baseline_and_small_test_sets_are_named():
     assert Concern.AT_OR_BELOW_CHANCE in {w.concern for w in judge(["a", "b"], exactly_chance)}
     small = judge(["a", "b"], _metrics([[MIN_TEST_PER_CLASS - 1, 0], [0, 30]]))
     assert [w.concern for w in small] == [Concern.SMALL_TEST_SET] and "a 9" in small[0].text
+
+
+def test_the_current_model_is_found_from_a_relative_project_path(tmp_path, monkeypatch):
+    """`tinystudio flash gestures` from the folder above: found by the README loop test."""
+    from tinystudio.ml.store import current_package_dir
+
+    (tmp_path / "gestures" / "models" / "m1").mkdir(parents=True)
+    (tmp_path / "gestures" / "models" / "current.json").write_text('{"model": "m1"}', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert current_package_dir("gestures").resolve() == (tmp_path / "gestures" / "models" / "m1").resolve()

@@ -77,3 +77,18 @@ def test_auto_segment_all_keeps_hand_labels_unless_asked_and_undoes_in_one_step(
     label.undo_stack.undo()
     assert project.recording(hand.id).segments == hand_segments
     assert len(project.recording(take.id).segments) == 1
+
+
+def test_n_selects_the_new_segment(qtbot, window, punch_csv, flex_csv):
+    open_punch_flex(qtbot, window, punch_csv, flex_csv)
+    label = window.label_page
+    window.show_page("Label")
+    project = window.ctx.project
+    rec = project.recording("punch")
+    project.set_segments(rec.id, [])
+    label.panel.select(rec.id)
+    qtbot.waitUntil(lambda: label.current is not None and label.current.id == rec.id and label.data is not None,
+                    timeout=10_000)
+    label.add_segment()
+    segs = project.recording(rec.id).segments
+    assert len(segs) == 1 and label.selected_id() == segs[0].id

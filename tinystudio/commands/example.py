@@ -6,7 +6,7 @@ import argparse
 import json
 
 NAME = "example"
-HELP = "Create a ready example project (gestures, keywords, phone-motion, images, person-detection)."
+HELP = "Create a ready example project (gestures, keywords, phone-motion, images, person-detection, sine, vibration)."
 
 
 def add_arguments(parser) -> None:

@@ -143,6 +143,17 @@ def _train(args, on_epoch, on_status, stop):
 
 def _print_report(report, summary) -> None:
     """The human-readable result (not with --quiet: a quiet success prints nothing)."""
+    if report.task != "classification":
+        m = report.int8_metrics
+        print(f"{report.task}: output {', '.join(report.classes)}; int8 on the test split: "
+              + ", ".join(f"{k} {v}" for k, v in m.items() if not isinstance(v, dict)))
+        if m.get("detected"):
+            print("faults detected: " + ", ".join(f"{k} {v:.0%}" for k, v in m["detected"].items()))
+        print(f"model: {report.model_name}, {report.model_bytes:,} bytes, arena "
+              f"{report.arena_bytes:,} bytes; largest TFLM/TFLite difference "
+              f"{report.tflm['max_abs_diff']}")
+        print(f"saved: {report.model_path}")
+        return
     print(f"classes: {', '.join(report.classes)}")
     print(f"accuracy on the test split: float {summary['float_accuracy']:.3f}, "
           f"int8 {summary['int8_accuracy']:.3f} ({report.int8_metrics['n']} windows)")

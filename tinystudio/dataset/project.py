@@ -120,8 +120,10 @@ class Project:
         return self.path / schema.RECORDINGS_DIR
 
     @classmethod
-    def create(cls, path, name: str | None = None) -> Project:
+    def create(cls, path, name: str | None = None, task: str | None = None) -> Project:
         path = Path(path)
+        if task is not None and task not in schema.TASKS:
+            raise DatasetError(f"task {task!r} is unknown; use one of {', '.join(schema.TASKS)}")
         if (path / schema.PROJECT_FILE).exists():
             raise DatasetError(f"{path}: a project already exists here; open it instead")
         if path.exists() and not path.is_dir():
@@ -141,6 +143,8 @@ class Project:
             "split": {},
             "recordings": {},
         }
+        if task and task != schema.DEFAULT_TASK:
+            data["task"] = task
         project = cls(path, data)
         with project_lock(path):
             if project.json_path.exists():  # another process created it meanwhile
@@ -265,6 +269,17 @@ class Project:
         from tinystudio.dataset import loading
 
         loading.refresh(self, opened)
+
+    # --------------------------------------------------------------------- task
+    @property
+    def task(self) -> str:
+        """classification (the default), anomaly or regression: what the labels mean."""
+        return str(self._data.get("task", schema.DEFAULT_TASK))
+
+    def set_task(self, task: str) -> None:
+        if task not in schema.TASKS:
+            raise DatasetError(f"task {task!r} is unknown; use one of {', '.join(schema.TASKS)}")
+        self._data["task"] = task
 
     # ------------------------------------------------------------------ classes
     @property

@@ -196,6 +196,8 @@ def validate_project(jpath: Path, data) -> None:
                         f"not {type(data[key]).__name__}")
     if "name" in data and not isinstance(data["name"], str):
         raise _fail(jpath, "name", "must be a string")
+    if "task" in data and data["task"] not in schema.TASKS:
+        raise _fail(jpath, "task", f"is {data['task']!r}; use one of {', '.join(schema.TASKS)}")
     seen = set()
     for i, c in enumerate(data["classes"]):
         if not (isinstance(c, dict) and isinstance(c.get("name"), str) and c["name"]

@@ -34,7 +34,9 @@ def inside(root: Path, path: Path, what: str = "path") -> Path:
     when it points back inside (the target could be swapped between check and use).
     """
     root = Path(os.path.abspath(root))
-    full = Path(os.path.abspath(path if Path(path).is_absolute() else root / path))
+    # a relative path is relative to the working folder, as ``root`` is (callers pass
+    # ``root / entry``): joining it to root again doubled "gestures/gestures/models/..."
+    full = Path(os.path.abspath(path))
     try:
         rel = full.relative_to(root)
     except ValueError:

@@ -22,6 +22,12 @@ STATE_COMPLETE = "complete"
 
 SENSOR_KINDS = ("imu", "microphone", "camera", "generic", "vibration")
 
+#: What a project learns (``project.json`` ``"task"``; absent means classification):
+#: labels are classes; labels name normal data and faults (anomaly: trained on normal
+#: data only); or a number per window/segment is the target (regression).
+TASKS = ("classification", "anomaly", "regression")
+DEFAULT_TASK = "classification"
+
 #: Sample types as numpy dtype names; stored little-endian.
 SAMPLE_TYPES = {
     "int8": "<i1",

@@ -147,10 +147,24 @@ class Classifier:
             label = self.labels[best] if self.labels and best < len(self.labels) else str(best)
             item = {"file": str(path), "label": label,
                     "scores": [round(float(v), 4) for v in scores]}
+            item.update(_task_reading(self.desc, scores))
             if start is not None:
                 item["start"] = round(float(start), 4)
             results.append(item)
         return results
+
+
+def _task_reading(desc, scores) -> dict:
+    """Anomaly: the score and NORMAL/ANOMALY against the calibrated threshold; regression:
+    the value (one output each; classification adds nothing)."""
+    task = getattr(desc, "task", "classification") if desc is not None else "classification"
+    if task == "anomaly":
+        score, thr = float(scores[0]), desc.score_threshold
+        return {"score": round(score, 4), "threshold": thr,
+                "label": "anomaly" if thr is not None and score > thr else "normal"}
+    if task == "regression":
+        return {"value": round(float(scores[0]), 5)}
+    return {}
 
 
 def classify_files(model, files, labels=None, frontend=None) -> list[dict]:

@@ -148,7 +148,7 @@ def _imu_window(project, settings: dict, rate: float) -> tuple[int, int]:
             ws = WindowSpec.from_ms(float(settings["window_ms"]),
                                     float(settings.get("stride_ms", settings["window_ms"] / 4)), rate)
             length, stride = ws.length, ws.stride
-        if length < 2 or stride < 1:
+        if length < 1 or stride < 1:  # 1: one sample per example (regression of y = f(x))
             raise TrainingError(f"window {length} / stride {stride} samples: both must be positive")
         return length, stride
     lengths = [ls.end - ls.start for ls in project.labeled_segments()]

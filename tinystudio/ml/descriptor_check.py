@@ -193,6 +193,7 @@ def check_descriptor_dict(data, where: str = "model descriptor") -> None:
         "version": lambda v: _int(v, 0, 1 << 16),
         "task": lambda v: v in TASKS or _fail(f"is {v!r}, not one of {', '.join(TASKS)}"),
         "impulse": _impulse,
+        "score_threshold": lambda v: v is None or _num(v, -1e30, 1e30),
     }
     for key, check in checks.items():
         if key not in data:

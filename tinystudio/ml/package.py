@@ -67,6 +67,8 @@ class ModelDescriptor:
     #: how the model was made, per stage: {"input": {"block": "windows", ...},
     #: "processing": {"block": "raw", ...}, "learning": {"block": "classifier", ...}}
     impulse: dict = field(default_factory=dict)
+    #: anomaly: the output (dequantized) above which a window is an anomaly
+    score_threshold: float | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)

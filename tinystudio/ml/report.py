@@ -53,9 +53,12 @@ class TrainReport:
     image_variant: dict = field(default_factory=dict)  # the other colour mode's figures
     window_ms: float = 0.0
     stride_ms: float = 0.0
+    task: str = "classification"  # anomaly/regression: the metrics dicts hold that task's figures
 
     def summary(self) -> dict:
         """The ``tinystudio train --json`` object."""
+        if self.task != "classification":
+            return self._task_summary()
         return {
             "classes": self.classes,
             "float_accuracy": round(self.float_metrics["accuracy"], 4),
@@ -79,6 +82,19 @@ class TrainReport:
             "image_variant": self.image_variant,
             "per_class": [c.to_dict() for c in self.per_class()],
             "quality": [w.to_dict() for w in self.quality()],
+        }
+
+    def _task_summary(self) -> dict:
+        """Anomaly/regression: the task's int8 and float figures instead of accuracies."""
+        return {
+            "task": self.task, "outputs": self.classes, "metrics": self.int8_metrics,
+            "float_metrics": self.float_metrics, "model_bytes": self.model_bytes,
+            "arena_bytes": self.arena_bytes, "train_seconds": round(self.train_seconds, 2),
+            "model_path": self.model_path, "fits": self.fits, "model": self.model_name,
+            "chosen": self.model_name, "test_windows": self.int8_metrics.get("n", 0),
+            "candidates": self.candidates, "evaluation": self.evaluation,
+            "baseline": self.baseline, "window_ms": round(self.window_ms, 3),
+            "stride_ms": round(self.stride_ms, 3), "split": self.split, "warnings": self.warnings,
         }
 
     def per_class(self):

@@ -41,6 +41,19 @@ PAGES = (
 )
 
 
+def projects_folder() -> Path:
+    """Where projects live unless the user says otherwise (the window's default project is
+    there too); dialogs start here, not in whatever folder the window was started from."""
+    import os
+
+    folder = Path(os.environ.get("TINYSTUDIO_PROJECTS_DIR") or Path.home() / "TinyStudio")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return Path.home()
+    return folder
+
+
 def _open_project(path: str, *, progress, stop):
     from tinystudio.dataset import Project
 
@@ -57,6 +70,9 @@ class MainWindow(QMainWindow):
     def __init__(self, context: StudioContext | None = None) -> None:
         super().__init__()
         self.setWindowTitle("TinyStudio")
+        # below this the pages stop fitting (the Train page's form and matrices collapse);
+        # every page is checked whole at this size (tests/ui/test_ui_layout_pages.py)
+        self.setMinimumSize(1024, 700)
         self.setAcceptDrops(True)
         self.ctx = context or StudioContext(parent=self)
         self.board = self.ctx.board
@@ -275,7 +291,9 @@ class MainWindow(QMainWindow):
             self.project_label.setText("no project")
             return
         self.project_label.setText(f"project: {project.path.name}")
-        self.setWindowTitle(f"TinyStudio — {project.path.name}")
+        # Qt appends the application display name itself ("gestures — TinyStudio"); naming
+        # it here too read "TinyStudio — gestures — TinyStudio"
+        self.setWindowTitle(project.path.name)
         recent = [str(project.path)] + [p for p in self.recent_projects() if p != str(project.path)]
         self.settings.setValue("recent_projects", recent[:MAX_RECENT])
         self._refresh_recent_menu()
@@ -308,7 +326,8 @@ class MainWindow(QMainWindow):
     def open_example(self, name: str, parent: str | Path | None = None) -> None:
         """Copy example ``name`` into a new folder under ``parent`` (asked for) and open it."""
         if parent is None:
-            parent = QFileDialog.getExistingDirectory(self, f"Example {name}: where to put the project")
+            parent = QFileDialog.getExistingDirectory(self, f"Example {name}: where to put the project",
+                                                      str(projects_folder()))
             if not parent:
                 return
         folder = Path(parent) / name
@@ -327,12 +346,16 @@ class MainWindow(QMainWindow):
         start_worker(create, on_result=self.open_project, on_error=self.ctx.report)
 
     def new_project_dialog(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "New project: choose an empty folder")
+        # A save dialog, so a folder that does not exist yet can be named (a directory
+        # chooser answers "Directory not found" to a new name); the project creates it.
+        path, _ = QFileDialog.getSaveFileName(self, "New project: name its folder",
+                                              str(projects_folder() / "new-project"), "Project folder (*)",
+                                              options=QFileDialog.DontConfirmOverwrite)
         if path:
             self.open_project(path)
 
     def open_project_dialog(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Open project folder")
+        path = QFileDialog.getExistingDirectory(self, "Open project folder", str(projects_folder()))
         if path:
             self.open_project(path)
 
@@ -396,7 +419,7 @@ class MainWindow(QMainWindow):
         from tinystudio.devices.registry import list_ports
         from tinystudio.ui.board_controller import VirtualBoardOptions
 
-        target = project or (self.recent_projects() or [str(Path.home() / "TinyStudio" / "project")])[0]
+        target = project or (self.recent_projects() or [str(projects_folder() / "project")])[0]
         self.open_project(target)
         self.board.watch_ports(True)
         if port:

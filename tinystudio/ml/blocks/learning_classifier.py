@@ -16,6 +16,7 @@ from dataclasses import asdict
 
 import numpy as np
 
+from tinystudio.dsp.audio import AUDIO_FRONTENDS
 from tinystudio.errors import TrainingError
 from tinystudio.ml import data as D
 from tinystudio.ml import fit as F
@@ -83,7 +84,8 @@ class ClassifierBlock(LearningBlock):
                                 f"(float {scores['float'].accuracy:.1%}, int8 {scores['int8'].accuracy:.1%}) "
                                 f"after {calibration['tries']} calibration(s)")
         _check_stop(cb.stop)
-        report = base_report(ctx, tflite, scores["tflm"], mspec, train_seconds)
+        report = base_report(ctx, tflite, scores["tflm"], mspec.name, mspec.budget_bytes,
+                             train_seconds)
         report.classes = t["classes"]
         report.float_metrics, report.int8_metrics = (scores["float"].to_dict(),
                                                      scores["int8"].to_dict())
@@ -327,7 +329,8 @@ def _evaluate(ctx: LearnContext, t: dict, model, tflite: bytes) -> dict:
     return {"float": float_m, "int8": int8_m, "unknown": unknown, "tflm": tflm}
 
 
-def base_report(ctx: LearnContext, tflite: bytes, tflm, mspec, train_seconds: float) -> TrainReport:
+def base_report(ctx: LearnContext, tflite: bytes, tflm, model_name: str, budget_bytes: int,
+                train_seconds: float) -> TrainReport:
     """The report's task-independent part: size, arena, fits per board, timings, windows."""
     spec = ctx.windows.spec
     verdicts = {b.id: F.check_fit(len(tflite), tflm.arena_bytes, b) for b in F.boards()}
@@ -339,7 +342,8 @@ def base_report(ctx: LearnContext, tflite: bytes, tflm, mspec, train_seconds: fl
         total_seconds=0.0, model_path="",
         fits={k: v.fits and not tflm.unsupported_ops for k, v in verdicts.items()},
         fit_messages={k: v.message for k, v in verdicts.items()},
-        tflm=asdict(tflm), model_name=mspec.name, budget_bytes=mspec.budget_bytes,
+        tflm=asdict(tflm), model_name=model_name, budget_bytes=budget_bytes,
+        task=ctx.desc.task,
         epochs_run=0, warnings=ctx.warnings, split=ctx.split_info,
         window_ms=1000.0 * spec.window / spec.rate_hz if spec.frontend == "raw" else 0.0,
         stride_ms=1000.0 * spec.stride / spec.rate_hz if spec.frontend != "image" else 0.0,
@@ -368,7 +372,7 @@ def _baseline(ctx: LearnContext, t: dict, folds, int8_accuracy: float):
         f_train = classical.spectral_features(ctx.windows.train.x * scale, spec.rate_hz)
         f_test = classical.spectral_features(t["x_test"] * scale, spec.rate_hz)
         kind = "motion"
-    elif frontend in ("micro_speech", "microfrontend"):
+    elif frontend in AUDIO_FRONTENDS:  # (frames, bands[, 1]) log-mel features
         f_train, f_test = classical.mfcc_stats(t["x_train"][:n]), classical.mfcc_stats(t["x_test"])
         results, kind = [], "audio"
     else:

@@ -380,7 +380,13 @@ class LabelPage(QWidget):
             self._refuse(f"no segment added: {start}..{end} is covered by {_describe(hit)}; "
                          "scroll to a free part or delete one first")
             return
-        self.push(add_segment(self.ctx.project, self.current.id, span[0], span[1], self._label()))
+        op = add_segment(self.ctx.project, self.current.id, span[0], span[1], self._label())
+        self.push(op)
+        # the new segment is the selected one: Delete or 1-9 right after N act on it
+        before = {s.id for s in op.before}
+        new_id = next((s.id for s in op.after if s.id not in before), None)
+        if new_id is not None:
+            self.timeline.select(new_id)
 
     def _refuse(self, message: str) -> None:
         self.info.setText(f"⚠ {message}")

@@ -12,10 +12,12 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         super().__init__(parent=parent)
         self.loss_plot = self.addPlot(title="loss")
         self.acc_plot = self.addPlot(title="accuracy")
-        for p in (self.loss_plot, self.acc_plot):
+        # Where the curves are not: loss falls from the top left (legend top right), accuracy
+        # rises to the top right (legend bottom right); a legend over a curve hid it.
+        for p, offset in ((self.loss_plot, (-5, 5)), (self.acc_plot, (-5, -5))):
             p.showGrid(x=True, y=True, alpha=0.2)
             p.setLabel("bottom", "epoch")
-            p.addLegend(offset=(5, 5))
+            p.addLegend(offset=offset, brush=pg.mkBrush(128, 128, 128, 40))
             p.setMenuEnabled(False)
         self.acc_plot.setYRange(0, 1)
         self.curves = {
