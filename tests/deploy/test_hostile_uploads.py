@@ -43,3 +43,38 @@ def test_the_virtual_board_answers_model_invalid_to_a_crafted_upload(make_board,
         upload_model(session, bad)
     assert board._thread.is_alive()
     upload_model(session, imu_package)  # the board still works
+
+
+def test_a_board_that_naks_every_chunk_is_given_up_on(make_board, connect, micro_speech_package):
+    """The board answers every chunk at once with CRC_MISMATCH at offset 0 (a NAK storm):
+    the upload used to resend forever (memory 8 -> 367 MB in 2 minutes), since NAKs kept
+    arriving and the no-progress clock was only read when nothing arrived."""
+    import time
+
+    from tinystudio.deploy.upload import upload_model
+    from tinystudio.devices import model_messages as mm
+    from tinystudio.devices.protocol import Status
+    from tinystudio.errors import DeployError
+
+    board = make_board(baud=921600)
+    session = connect(board)
+    naks = []
+    board.model_service.slot.chunk = lambda seq, body: naks.append(1) or mm.ModelAck(0, Status.CRC_MISMATCH, 0)
+    t0 = time.monotonic()
+    with pytest.raises(DeployError, match="made no progress"):
+        upload_model(session, micro_speech_package)
+    assert time.monotonic() - t0 < 20
+    assert len(naks) > 10
+
+
+def test_an_ack_past_what_was_sent_is_refused_not_verified(make_board, connect, micro_speech_package):
+    from tinystudio.deploy.upload import upload_model
+    from tinystudio.devices import model_messages as mm
+    from tinystudio.devices.protocol import Status
+    from tinystudio.errors import DeployError
+
+    board = make_board(baud=921600)
+    session = connect(board)
+    board.model_service.slot.chunk = lambda seq, body: mm.ModelAck(0xFFFFFFFF, Status.OK, 0)
+    with pytest.raises(DeployError, match="acknowledged byte 4294967295"):
+        upload_model(session, micro_speech_package)

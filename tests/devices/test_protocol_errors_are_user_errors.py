@@ -15,6 +15,9 @@ from tinystudio.errors import DeviceError, TinyStudioError
     (p.decode_ack, b""),
     (p.decode_log, b""),
     (mm.decode_model_ack, b"\xff\xff"),
+    # found by tests/fuzz: unknown enum values used to escape as a bare ValueError
+    (p.decode_camera_chunk, b"\x00\x00\x00\x00\x00\x00\x03\x00\x00\x00\x00\x00"),
+    (p.decode_ack, b"\x01\xc8"),
 ])
 def test_malformed_bodies_raise_a_user_facing_device_error(decode, body):
     with pytest.raises(p.ProtocolError) as err:

@@ -246,6 +246,12 @@ def test_a_keyword_model_with_the_microfrontend_is_accepted(mcu_session, tflm_mo
     """The image compiles the keyword front end (KWS=1, the default when the pymicro-features
     sdist is at hand): a 49x40 keyword model is kept; a descriptor that is not 40 features
     per frame is refused with the glue's reason."""
+    from importlib.metadata import version
+    from pathlib import Path
+
+    sdist = Path.home() / ".cache/tinystudio/sdist" / f"pymicro_features-{version('pymicro-features')}.tar.gz"
+    if not sdist.exists():  # the Makefile fetched it before building the session's image, or could not
+        pytest.skip(f"{sdist} could not be fetched: the image was built without the keyword front end (KWS=0)")
     kws = (tflm_models / "micro_speech_quantized.tflite").read_bytes()
     desc = mm.BoardDescriptor(1, mm.Frontend.MICROFRONTEND, 40, 49, 25, 1.0, 0, 1 / 256, -128,
                               ("silence", "unknown", "yes", "no"))  # fmt: skip

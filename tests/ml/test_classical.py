@@ -85,3 +85,20 @@ def test_imu_spectral_runs_on_the_board_ops_and_tflm_matches_tflite(window, rate
     assert len(tflite) <= spec.budget_bytes
     p = spectral_params(window, rate)
     assert p["rate_after_hz"] == pytest.approx(rate / p["decimate"]) and 40 <= p["rate_after_hz"] <= 70
+
+
+def test_a_winning_baseline_is_said_and_the_feature_model_offered():
+    from types import SimpleNamespace
+
+    from tinystudio.ml.blocks.learning_classifier import baseline_verdict
+
+    ctx = SimpleNamespace(warnings=[], windows=SimpleNamespace(spec=SimpleNamespace(frontend="raw")))
+    base = {"method": "random forest on spectral features", "test_accuracy": 0.625}
+    cands = [{"name": "imu_cnn", "val_accuracy": 0.6}, {"name": "imu_features", "val_accuracy": 0.55},
+             {"name": "imu_spectral", "val_accuracy": 0.64}]
+    v = baseline_verdict(ctx, base, 0.561, cands, "imu_cnn")
+    assert v["baseline_wins"] and v["offer"] == "imu_spectral" and v["baseline_gap"] == 0.064
+    assert "the baseline wins" in ctx.warnings[0] and "--model imu_spectral" in ctx.warnings[0]
+    ctx.warnings.clear()
+    v = baseline_verdict(ctx, base, 0.62, cands, "imu_cnn")  # within 1 point: no verdict
+    assert not v["baseline_wins"] and "offer" not in v and not ctx.warnings

@@ -100,7 +100,7 @@ def test_mixed_logger_rates_train_quietly_and_classify_reads_like_the_import(log
     assert any("'count' count rows" in n for e in res.imported for n in e.get("notes", []))
     _quick(proj)
     proc = subprocess.run([sys.executable, "-m", "tinystudio", "train", str(proj), "--quiet"],
-                          capture_output=True, text=True, env=cli_env(), timeout=300)
+                          capture_output=True, text=True, env=cli_env(), timeout=900)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "" and proc.stderr == ""  # --quiet: nothing at all, TF's C++ lines included
     report = json.loads(next((proj / "models").glob("*/report.json")).read_text())

@@ -88,10 +88,26 @@ class _Names:
         return name
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(text: str) -> str:
+    """A text cell that a spreadsheet shows as text: formula starts (= + - @ tab CR) get a
+    leading apostrophe (OWASP's CSV-injection advice), and a comma, quote or line break
+    makes it a quoted field, so a channel named '=HYPERLINK(...)' or 'a,b\nc' cannot
+    run or break the header. Numbers are never passed through here."""
+    text = str(text)
+    if text.startswith(_FORMULA_START):
+        text = "'" + text
+    if any(c in text for c in ',"\n\r'):
+        text = '"' + text.replace('"', '""') + '"'
+    return text
+
+
 def _csv_text(rec, segs) -> str:
     imu_capture = rec.channel_names == IMU_CAPTURE_HEADER and rec.rate_hz == IMU_CAPTURE_RATE
     header = list(rec.channel_names) if imu_capture else ["timestamp_ms"] + list(rec.channel_names)
-    lines = [",".join(header)]
+    lines = [",".join(csv_cell(h) for h in header)]
     for ls in segs:
         x = shortest_text(ls.read())
         cols = [x[:, i] for i in range(x.shape[1])]

@@ -125,7 +125,7 @@ def upload_model(
         tid = reply.seq
         if progress:
             progress(0, total)
-        sent = acked = 0
+        sent = acked = sent_high = 0
         resends = 0
         last_ack = ack.next_offset
         last_progress = last_event = time.monotonic()
@@ -140,6 +140,7 @@ def upload_model(
                 end = min(total, sent + chunk_bytes)
                 session.send(MsgType.MODEL_CHUNK, mm.encode_model_chunk(sent, data[sent:end]), seq=tid)
                 sent = end
+                sent_high = max(sent_high, sent)
             now = time.monotonic()
             try:
                 frame = acks.get(timeout=max(0.005, min(timeout - (now - last_event), 0.1)))
@@ -168,7 +169,22 @@ def upload_model(
                 continue  # the reply to MODEL_BEGIN (it reaches subscribers too)
             if ack.status not in (Status.OK, Status.CRC_MISMATCH):
                 raise DeployError(_refusal(ack, pkg, where))
+            if ack.next_offset > sent_high:
+                # A lie (0xFFFFFFFF) or a confusion: never count bytes that were not sent.
+                _abort(session)
+                raise DeployError(
+                    f"{where} acknowledged byte {ack.next_offset} of a {total}-byte model when only "
+                    f"{sent_high} were sent; the board's firmware is misbehaving. It keeps its previous "
+                    "model; reset the board and flash again")
             now = time.monotonic()
+            if ack.next_offset <= acked and now - last_progress > give_up:
+                # NAKs and repeated ACKs keep arriving but nothing advances: a NAK storm
+                # must give up as silence does (the wait above never times out then).
+                _abort(session)
+                raise DeployError(
+                    f"upload to {where} made no progress for {give_up:.1f} s at byte {acked} "
+                    f"of {total} (the board keeps rejecting chunks); the board keeps its previous "
+                    "model. Check the cable and retry")
             last_event = now
             advanced = ack.next_offset > acked
             if advanced:

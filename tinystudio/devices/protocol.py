@@ -501,7 +501,16 @@ def decode_camera_chunk(body: bytes) -> CameraChunk:
     if len(body) < CAMERA_HEADER.size:
         raise ProtocolError(f"CAMERA_CHUNK: {len(body)} bytes is shorter than its header")
     image_id, w, h, fmt, _, offset = CAMERA_HEADER.unpack_from(body)
-    return CameraChunk(image_id, w, h, PixelFormat(fmt), offset, body[CAMERA_HEADER.size :])
+    return CameraChunk(image_id, w, h, _enum(PixelFormat, fmt, "CAMERA_CHUNK pixel format"), offset,
+                       body[CAMERA_HEADER.size :])
+
+
+def _enum(cls, value: int, what: str):
+    """``cls(value)``; an unknown value from a board is a ProtocolError (found by tests/fuzz)."""
+    try:
+        return cls(value)
+    except ValueError:
+        raise ProtocolError(f"{what} {value} is not one this TinyStudio knows") from None
 
 
 def encode_ack(request: MsgType, status: Status = Status.OK) -> bytes:
@@ -511,7 +520,7 @@ def encode_ack(request: MsgType, status: Status = Status.OK) -> bytes:
 def decode_ack(body: bytes) -> tuple[int, Status]:
     r = _Reader(body, "ACK")
     req, status = r.unpack("BB")
-    return req, Status(status)
+    return req, _enum(Status, status, "ACK status")
 
 
 def encode_log(level: LogLevel, text: str) -> bytes:

@@ -100,11 +100,16 @@ def _models(kind: str, seed: int) -> dict:
 
 
 def _score(make, f_tr, y_tr, f_te, y_te) -> float:
+    """Fit and score one baseline on one thread: gradient boosting's OpenMP threads
+    otherwise spin against training on a busy machine (minutes instead of seconds)."""
+    from threadpoolctl import threadpool_limits
+
     if len(np.unique(y_tr)) < 2 or not len(y_te):
         return float("nan")
-    model = make(len(y_tr))
-    model.fit(f_tr, y_tr)
-    return float(np.mean(model.predict(f_te) == y_te))
+    with threadpool_limits(limits=1):
+        model = make(len(y_tr))
+        model.fit(f_tr, y_tr)
+        return float(np.mean(model.predict(f_te) == y_te))
 
 
 def evaluate_classical(f_train, y_train, f_test, y_test, folds, kind: str = "motion",

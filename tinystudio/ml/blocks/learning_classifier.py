@@ -16,6 +16,7 @@ from dataclasses import asdict
 
 import numpy as np
 
+from tinystudio.dsp.audio import AUDIO_FRONTENDS
 from tinystudio.errors import TrainingError
 from tinystudio.ml import data as D
 from tinystudio.ml import fit as F
@@ -371,7 +372,7 @@ def _baseline(ctx: LearnContext, t: dict, folds, int8_accuracy: float):
         f_train = classical.spectral_features(ctx.windows.train.x * scale, spec.rate_hz)
         f_test = classical.spectral_features(t["x_test"] * scale, spec.rate_hz)
         kind = "motion"
-    elif frontend in ("micro_speech", "microfrontend"):
+    elif frontend in AUDIO_FRONTENDS:  # (frames, bands[, 1]) log-mel features
         f_train, f_test = classical.mfcc_stats(t["x_train"][:n]), classical.mfcc_stats(t["x_test"])
         results, kind = [], "audio"
     else:
