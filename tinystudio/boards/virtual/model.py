@@ -56,44 +56,14 @@ def arena_used(interp) -> int | None:
     return int(m.group(1)) if m else None
 
 
-_spare: list = []  # one sandbox child spawned ahead (see probe_upload)
-_spare_lock = threading.Lock()
-
-
-def prewarm_sandbox() -> None:
-    """Spawn the spare sandbox child now, so the first upload does not wait for it."""
-    from tinystudio.ml.sandbox import spawn_child
-
-    with _spare_lock:
-        if not _spare:
-            _spare.append(spawn_child())
-
-
-def _take_spare():
-    from tinystudio.ml.sandbox import spawn_child
-
-    with _spare_lock:
-        return _spare.pop() if _spare else spawn_child()
-
-
-def probe_upload(tflite: bytes) -> None:
-    """Refuse (ValueError -> MODEL_INVALID) a model that is malformed or that crashes TFLM.
-
-    An upload is untrusted: it is validated structurally, then loaded and invoked once in
-    a limited child process; only a model that survives that is loaded in the board's own
-    process, so a malformed upload costs a child, not the board.
-    """
-    from tinystudio.errors import TinyStudioError
-    from tinystudio.ml.sandbox import SandboxedRunner
+def validate_upload(tflite: bytes) -> None:
+    """Refuse (ValueError -> MODEL_INVALID) a model whose structure is unsafe for TFLM."""
+    from tinystudio.ml.model_check import InvalidModelError, check_model
 
     try:
-        with SandboxedRunner(tflite, "the uploaded model", arena_size=LOAD_ARENA_BYTES,
-                             arena_bound=LOAD_ARENA_BYTES, warm=_take_spare()) as probe:
-            probe.run(np.zeros([int(d) for d in probe.input["shape"]], dtype=probe.input["dtype"]))
-    except TinyStudioError as exc:
+        check_model(tflite, "the uploaded model")
+    except InvalidModelError as exc:
         raise ValueError(str(exc).removeprefix("the uploaded model: ")) from None
-    finally:
-        prewarm_sandbox()  # the next upload's child, spawned after this one's work
 
 
 class BoardModel:
@@ -102,7 +72,9 @@ class BoardModel:
     def __init__(self, tflite: bytes, desc: mm.BoardDescriptor, arena_bytes: int) -> None:
         from tflite_micro.python.tflite_micro import runtime
 
-        probe_upload(tflite)
+        # Structural validation only: a sandboxed trial load cost ~80 ms per commit (a warm
+        # child), which broke the upload's 80 % link-efficiency promise at 921600 baud.
+        validate_upload(tflite)
         try:
             self.interp = runtime.Interpreter.from_bytes(bytes(tflite), arena_size=LOAD_ARENA_BYTES)
         except Exception as exc:  # TFLM raises RuntimeError/ValueError on bad models
@@ -163,7 +135,6 @@ class ModelService:
         from tflite_micro.python.tflite_micro import runtime  # noqa: F401
 
         self.slot = ModelSlot(slot_bytes, max_body, tflm_loader(arena_bytes))
-        prewarm_sandbox()
         self.send = send
         self.sensor_rates = sensor_rates or {}
         self.close_port = close_port
