@@ -36,7 +36,7 @@ QT_RUNTIME="libegl1 libgl1 libopengl0 libxkbcommon0 libxkbcommon-x11-0 libfontco
   libxcb-xfixes0 libxcb-xinerama0 libxcb-xinput0 libxcb-xkb1 fonts-dejavu-core"
 # Only for development and the tests: C toolchains for the firmware core, the emulated
 # Cortex-M4 board, and a virtual X server for the real-window test.
-DEV_TOOLS="gcc make clang gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
+DEV_TOOLS="gcc make clang gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm
   xvfb xdotool"
 
 apt_install() {

@@ -95,7 +95,7 @@ def test_doctor_json_lists_every_check_with_ok_and_fix(tmp_path):
 
 def test_examples_are_listed():
     assert [e.name for e in list_examples()] == ["gestures", "keywords", "phone-motion", "images",
-                                                 "person-detection"]
+                                                 "person-detection", "sine", "vibration"]
 
 
 def test_example_refuses_a_folder_that_holds_anything(tmp_path):

@@ -6,7 +6,7 @@ from tinystudio.errors import TrainingError
 from tinystudio.ml.models import MODELS, model_spec
 
 SHAPES = {"imu_cnn": (119, 6), "imu_features": (119, 6), "imu_spectral": (119, 6), "ds_cnn": (49, 40, 1), "image_cnn": (32, 32, 1),
-          "mobilenet_v1_025": (96, 96, 1), "reference_dense": (119, 6)}
+          "mobilenet_v1_025": (96, 96, 1), "vww_transfer": (96, 96, 1), "reference_dense": (119, 6)}
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))

@@ -22,13 +22,17 @@ EXAMPLES = REPO / "resources" / "examples"
 
 def snapshot(root: Path) -> dict[str, str]:
     """Every file and link under ``root``: relative path -> SHA-256 of the bytes (links:
-    their target), so a before/after comparison is byte-exact."""
+    their target), so a before/after comparison is byte-exact. The project index
+    (index.sqlite) is left out: it is derived data that any open may refresh, never the
+    source of samples or labels (docs/dataset-format.md)."""
     root = Path(root)
     out: dict[str, str] = {}
     if not root.exists():
         return out
     for q in sorted(root.rglob("*")):
         rel = str(q.relative_to(root))
+        if q.name.startswith("index.sqlite") and not q.is_symlink():
+            continue
         if q.is_symlink():
             out[rel] = "link:" + str(q.readlink())
         elif q.is_file():
