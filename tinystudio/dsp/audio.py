@@ -71,10 +71,16 @@ class MicroFrontend:
 
         Shorter clips are zero-padded at the end, longer ones cut to their first second.
         """
-        clip = np.zeros(CLIP_SAMPLES, dtype=np.int16)
-        samples = np.asarray(samples, dtype=np.int16).reshape(-1)[:CLIP_SAMPLES]
-        clip[: len(samples)] = samples
-        return self.features(clip)
+        return self.features(one_second(samples))
+
+
+def one_second(samples: np.ndarray) -> np.ndarray:
+    """Exactly one second of int16 audio, as every keyword front end's model input needs:
+    shorter clips zero-padded at the end, longer ones cut to their first second."""
+    clip = np.zeros(CLIP_SAMPLES, dtype=np.int16)
+    samples = np.asarray(samples, dtype=np.int16).reshape(-1)[:CLIP_SAMPLES]
+    clip[: len(samples)] = samples
+    return clip
 
 
 #: Front ends whose input is 16 kHz audio and whose output is 49x40 int8 per second.

@@ -101,7 +101,6 @@ class KeywordFrontend:
 
         Shorter clips are zero-padded at the end, longer ones cut to their first second.
         """
-        clip = np.zeros(CLIP_SAMPLES, dtype=np.int16)
-        samples = np.asarray(samples, dtype=np.int16).reshape(-1)[:CLIP_SAMPLES]
-        clip[: len(samples)] = samples
-        return self.features(clip)
+        from tinystudio.dsp.audio import one_second
+
+        return self.features(one_second(samples))
