@@ -226,3 +226,25 @@ def test_dark_palette_disabled_buttons_look_disabled(qtbot):
         assert opaque and np.mean(opaque) > 150  # standard icons drawn light on dark
     finally:
         apply_palette(app, False)
+
+
+def test_record_page_board_source_row_has_its_label(qtbot, window, connect_virtual, tmp_path, punch_csv, flex_csv):
+    """The Board source row reads as one of the Record form's rows: its label shows whole and
+    its field starts where the Sensor/Label fields start (a long source title once squeezed
+    the label to nothing, which the text check above cannot see: a 0 px label is "not shown")."""
+    _prepare(qtbot, window, connect_virtual, tmp_path, punch_csv, flex_csv)
+    page = window.record_page
+    box = page.perform_box
+    for width, height in SIZES:
+        window.resize(width, height)
+        window.show_page("Record")
+        qtbot.wait(60)
+        QApplication.sendPostedEvents(None, QEvent.LayoutRequest)
+        assert box.isVisible()
+        label = box.layout().labelForField(box.source)
+        assert label is not None and label.text() == "Board source"
+        assert label.isVisible() and label.width() >= label.fontMetrics().horizontalAdvance("Board source"), \
+            f"{width}x{height}: the Board source label is {label.width()} px wide"
+        left_of = lambda w: w.mapTo(page, w.rect().topLeft()).x()  # noqa: E731
+        assert left_of(box.source) == left_of(page.sensor_combo), \
+            f"{width}x{height}: Board source field at x={left_of(box.source)}, Sensor at {left_of(page.sensor_combo)}"

@@ -113,6 +113,8 @@ class RecordPage(QWidget):
         left.addLayout(form)
         # the virtual board performs the class in the Label box (virtual_performer.py)
         self.perform_box = PerformBox(ctx)
+        self.perform_box.align_labels(max(form.itemAt(r, QFormLayout.LabelRole).widget().sizeHint().width()
+                                          for r in range(form.rowCount())))
         self.label_combo.currentTextChanged.connect(self._label_changed)
         left.addWidget(self.perform_box)
         left.addWidget(self.record_button)

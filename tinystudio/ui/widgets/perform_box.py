@@ -23,6 +23,9 @@ class PerformBox(QWidget):
         for kind, title in SOURCE_TITLES.items():
             self.source.addItem(title, kind)
         self.source.setToolTip("What the virtual board shows. Switching keeps the model it runs.")
+        # a source title ("Example takes (Gestures: punch, flex)") must not claim the label's room
+        self.source.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.source.setMinimumContentsLength(8)
         self.source.currentIndexChanged.connect(self._source_chosen)
         self.what = QComboBox() if with_class else None
         self.note = QLabel("")
@@ -42,6 +45,15 @@ class PerformBox(QWidget):
         ctx.board.disconnected.connect(self.sync)
         ctx.board.board_lost.connect(lambda _m: self.sync())
         self.sync()
+
+    def align_labels(self, width: int) -> None:
+        """Give the labels the width of the page form's label column, so this box's rows read
+        as that form's rows (its fields start where the page's fields start)."""
+        form = self.layout()
+        for row in range(form.rowCount()):
+            item = form.itemAt(row, QFormLayout.LabelRole)
+            if item is not None and item.widget() is not None:
+                item.widget().setFixedWidth(width)
 
     def set_classes(self, classes) -> None:
         """The classes the Deploy page offers (the model's)."""
