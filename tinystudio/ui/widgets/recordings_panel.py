@@ -9,7 +9,7 @@ itself is :mod:`tinystudio.dataset.manage`; this widget only asks and shows.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QFontMetrics, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -195,7 +195,19 @@ class RecordingsPanel(QWidget):
         self.table.selectionModel().clearSelection()  # as a click elsewhere: "nothing chosen" first
         self._select_rows(rows)
         if rows:
-            self.table.scrollTo(self.model.index(rows[0], 0))
+            self.reveal(rows[0])
+
+    def reveal(self, row: int) -> None:
+        """Scroll ``row`` into view now and again once pending layouts ran: a new take's row
+        arrives with a status line that rewraps and a splitter that resizes the table, and a
+        scroll measured against the old viewport leaves the row just below its edge."""
+        index = QPersistentModelIndex(self.model.index(row, 0))
+        self.table.scrollTo(self.model.index(row, 0))
+
+        def again() -> None:
+            if index.isValid() and self.table.isVisible():
+                self.table.scrollTo(self.model.index(index.row(), 0))
+        QTimer.singleShot(0, self.table, again)
 
     def _selection_changed(self) -> None:
         self._update_buttons()
