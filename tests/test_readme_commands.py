@@ -58,6 +58,16 @@ def test_every_readme_command_parses_and_names_files_that_exist():
                 assert (ROOT / token).exists(), f"README names {token}, missing from the checkout: {line}"
 
 
+def test_readme_makes_the_project_before_recording_into_it():
+    """`record` refuses a folder that is not a project (unless --new): the README's loop
+    must create it first, or its record line fails as printed."""
+    lines = readme_commands()
+    record = next(i for i, line in enumerate(lines) if line.startswith("tinystudio record "))
+    project = _argv(lines[record])[1]
+    made = [line for line in lines[:record] if line.startswith(f"tinystudio new {project}")]
+    assert made or "--new" in _argv(lines[record]), lines[record]
+
+
 @pytest.mark.skipif(os.environ.get("TINYSTUDIO_README_COMMANDS") != "1",
                     reason="runs the README's headless loop (minutes: training with model search); "
                            "set TINYSTUDIO_README_COMMANDS=1")
@@ -66,7 +76,7 @@ def test_readme_headless_loop_runs_as_printed(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT), HOME=str(tmp_path / "home"))
     tiny = [sys.executable, "-m", "tinystudio"]
     loop = [line for line in readme_commands() if " --port /dev/pts/N" in line or line.startswith(
-        ("tinystudio sim", "tinystudio import", "tinystudio label", "tinystudio split", "tinystudio info",
+        ("tinystudio sim", "tinystudio new", "tinystudio import", "tinystudio label", "tinystudio split", "tinystudio info",
          "tinystudio train", "tinystudio ports"))]
     sim_line = next(line for line in loop if line.startswith("tinystudio sim"))
     sim = subprocess.Popen(tiny + _argv(sim_line), cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True)

@@ -135,6 +135,6 @@ def test_unfinished_copy_from_a_crash_is_moved_aside(project):
 
 
 def test_record_from_a_missing_port_creates_no_project(tmp_path):
-    proc = cli("record", tmp_path / "p", "--port", tmp_path / "no-such-port", "--seconds", "1", check=False)
+    proc = cli("record", tmp_path / "p", "--new", "--port", tmp_path / "no-such-port", "--seconds", "1", check=False)
     assert proc.returncode == 3 and "no-such-port" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "p").exists()

@@ -18,7 +18,7 @@ def cli(*args: str) -> dict:
 def test_auto_segments_a_recording_of_replayed_punches(tmp_path, start_sim, punch_csv):
     project = str(tmp_path / "p")
     sim = start_sim("--sensors", "imu", "--replay", str(punch_csv))
-    cli("record", project, "--port", sim.port, "--seconds", "6", "--label", "punch", "--json")
+    cli("record", project, "--new", "--port", sim.port, "--seconds", "6", "--label", "punch", "--json")
     (rec,) = Project.open(project).recordings()
     assert [s.label for s in rec.segments] == ["punch"] and rec.segments[0].end == rec.n_samples
 

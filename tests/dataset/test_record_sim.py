@@ -49,7 +49,7 @@ def board():
 
 
 def _record_cmd(project, port, seconds, label="tap"):
-    return [sys.executable, "-m", "tinystudio", "record", str(project), "--port", port,
+    return [sys.executable, "-m", "tinystudio", "record", str(project), "--new", "--port", port,
             "--seconds", str(seconds), "--label", label, "--json"]
 
 

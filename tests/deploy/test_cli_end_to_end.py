@@ -31,7 +31,7 @@ def test_record_train_flash_infer_verify_on_real_gestures(tmp_path, spawn_sim, p
         # Two recordings per class: the replay goes on, so the first holds gestures 1-5 of
         # the file and the second gestures 6-10 (the test split gets unseen gestures).
         for _ in range(2):
-            rec = cli("record", project, "--port", port, "--seconds", "5", "--label", label, "--json")
+            rec = cli("record", project, "--new", "--port", port, "--seconds", "5", "--label", label, "--json")
             assert rec, rec
     cli("split", project, "--by", "recording", "--test-fraction", "0.5", "--json")
     # Each recording is labeled as a whole (gestures back to back); the model sees

@@ -44,7 +44,7 @@ def test_label_and_split_made_while_record_runs_are_both_kept(project):
     board = build_board(SimConfig(sensors=("imu",), imu_rate=119.0, seed=3))
     board.start()
     try:
-        rec = subprocess.Popen([sys.executable, "-m", "tinystudio", "record", str(project), "--port",
+        rec = subprocess.Popen([sys.executable, "-m", "tinystudio", "record", str(project), "--new", "--port",
                                 board.port, "--seconds", "6", "--label", "tap", "--json"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env())
         deadline = time.monotonic() + 20

@@ -61,7 +61,7 @@ def test_recording_that_fills_the_disk_stops_within_a_second_and_keeps_its_sampl
     board.start()
     snap = Snapshot(project)
     try:
-        proc = subprocess.Popen([sys.executable, "-m", "tinystudio", "record", str(project), "--port",
+        proc = subprocess.Popen([sys.executable, "-m", "tinystudio", "record", str(project), "--new", "--port",
                                  board.port, "--seconds", "30", "--label", "hello"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env())
         deadline = time.monotonic() + 20
@@ -103,7 +103,7 @@ def test_record_is_refused_up_front_when_the_disk_is_too_small(project, disk):
     board = build_board(SimConfig(sensors=("mic",), seed=1))
     board.start()
     try:
-        proc = cli("record", project, "--port", board.port, "--seconds", "60")
+        proc = cli("record", project, "--new", "--port", board.port, "--seconds", "60")
     finally:
         board.stop()
     assert_one_clear_line(proc, "needs about", "MB free", code=4)

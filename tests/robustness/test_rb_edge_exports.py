@@ -255,7 +255,7 @@ def test_bad_window_is_a_clear_error(proj):
 
 
 def test_record_refuses_a_bad_label_before_opening_the_board(tmp_path, capsys):
-    assert main(["record", str(tmp_path / "p"), "--port", "/dev/ttyNOPE9", "--seconds", "1",
+    assert main(["record", str(tmp_path / "p"), "--new", "--port", "/dev/ttyNOPE9", "--seconds", "1",
                  "--label", "wave\x1b[2J"]) == 4
     line = _one_error_line(capsys)
     assert "--label" in line and "U+001B" in line and "ttyNOPE9" not in line

@@ -18,7 +18,9 @@ HELP = "Record from a board (or `tinystudio sim`) into a project for --seconds."
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("project", help="project folder (created if it does not exist)")
+    parser.add_argument("project", help="project folder (made by `tinystudio new`, or pass --new)")
+    parser.add_argument("--new", action="store_true",
+                        help="create the project folder if it is not a project yet")
     parser.add_argument("--port", required=True, help="serial port, or the PORT printed by `tinystudio sim`")
     parser.add_argument("--seconds", type=float, required=True, help="how long to record")
     parser.add_argument("--label", default=None, help="label the whole recording (text boards: each block)")
@@ -28,6 +30,23 @@ def add_arguments(parser) -> None:
     parser.add_argument("--baud", type=int, default=None, help="baud rate")
     parser.add_argument("--rate", type=float, default=None, help="text boards: override the detected rate")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def check_project_exists(path, *, create: bool) -> None:
+    """A mistyped or relative project name once made a new project silently, in whatever
+    folder the shell was in (the window keeps its projects in ~/TinyStudio): refuse unless
+    the user asked for a new one."""
+    from pathlib import Path
+
+    from tinystudio.dataset import schema
+    from tinystudio.errors import DatasetError
+
+    path = Path(path)
+    if create or (path / schema.PROJECT_FILE).exists():
+        return
+    raise DatasetError(f"{path}: no project there ({path.resolve()} has no {schema.PROJECT_FILE}); "
+                       f"create it with `tinystudio new {path}` or add --new, or name an existing "
+                       f"project folder (the window's are in ~/TinyStudio)")
 
 
 def record(project, session, seconds: float, sensors, label=None, subject=None, session_name=None,
@@ -123,6 +142,7 @@ def run(args) -> int:
         from tinystudio.dataset.names import check_label
 
         check_label(args.label, "--label")
+    check_project_exists(args.project, create=args.new)  # before the board: a typo records nothing
     session = BoardSession.open(args.port, args.baud, reconnect=False)  # before touching the project
     try:
         project = Project.open_or_create(args.project)

@@ -155,7 +155,8 @@ def read_project_file(jpath: Path) -> dict:
         text = read_regular(jpath, "project file", MAX_JSON_BYTES).decode("utf-8")
     except FileNotFoundError:
         raise DatasetError(f"{jpath.parent}: no TinyStudio project here ({schema.PROJECT_FILE} missing); "
-                           "create one with `tinystudio import` or `tinystudio record`") from None
+                           "create one with `tinystudio new`, `tinystudio import` or "
+                           "`tinystudio record --new`") from None
     except UnicodeDecodeError as exc:
         raise DatasetError(f"{jpath}: project file is not UTF-8 text ({exc})") from exc
     except OSError as exc:
