@@ -183,6 +183,10 @@ class BoardSession:
     @property
     def link_stats(self) -> dict[str, int]:
         d = self._link.decoder if self._link else None
+        parser = self.text_parser
+        if parser is not None:  # a text board: what its lines gave and what was skipped
+            return {"lines": parser.lines, "samples": parser.samples, "bad_lines": parser.bad_lines,
+                    "nonfinite_lines": parser.nonfinite_lines}
         if d is None:
             return {"bytes": 0, "frames": 0, "crc_errors": 0, "framing_errors": 0}
         return {
