@@ -74,6 +74,23 @@ def imu_descriptor_dict(labels=("punch", "flex")) -> dict:
     return json.loads(d.to_json())
 
 
+def model_with_outputs(n: int) -> bytes:
+    """hello_world's int8 model with its output tensor reshaped to ``[1, n]``: structurally
+    valid (the output is an activation, it has no buffer) and as many outputs as a descriptor
+    with ``n`` labels needs. For code generation only: it is never run."""
+    import flatbuffers
+    from tflite_micro.python.tflite_micro import runtime
+
+    fb = runtime.schema_fb
+    data = (EXAMPLES / "tflm_models" / "hello_world_int8.tflite").read_bytes()
+    model = fb.ModelT.InitFromObj(fb.Model.GetRootAs(data, 0))
+    sg = model.subgraphs[0]
+    sg.tensors[sg.outputs[0]].shape = [1, n]
+    builder = flatbuffers.Builder(len(data) + 1024)
+    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())
+
+
 def install_model(project_path: Path, desc: dict, tflite: bytes | None = None) -> Path:
     """Write a model package as the project's current model, descriptor as given (it may be
     tampered: written raw, as an attacker or a careless edit would)."""
@@ -84,7 +101,7 @@ def install_model(project_path: Path, desc: dict, tflite: bytes | None = None) -
     models = Path(project_path) / "models"
     pkg = models / "m1"
     pkg.mkdir(parents=True, exist_ok=True)
-    data = tflite if tflite is not None else (EXAMPLES / "tflm_models" / "hello_world_int8.tflite").read_bytes()
+    data = tflite if tflite is not None else model_with_outputs(len(desc.get("labels") or []) or 1)
     (pkg / "model.tflite").write_bytes(data)
     (pkg / "descriptor.json").write_text(json.dumps(desc), encoding="utf-8")
     (models / "current.json").write_text(json.dumps({"model": "m1"}), encoding="utf-8")
