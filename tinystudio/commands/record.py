@@ -68,8 +68,13 @@ def record(project, session, seconds: float, sensors, label=None, subject=None, 
         for s in sensors:
             session.start(s.sensor_id)
         t0 = time.monotonic()
+        changes0 = session.layout_changes
         while (elapsed := time.monotonic() - t0) < seconds:
             if stop is not None and stop.is_set():
+                break
+            if session.layout_changes != changes0:
+                error = DeviceError(f"{session.layout_change_message}; the recording so far is kept "
+                                    "(its samples are all from the old layout); record again for the new one")
                 break
             if session.state != ConnectionState.CONNECTED:
                 error = DeviceError(f"{session.state_message}; the recording so far is kept")
