@@ -120,7 +120,9 @@ def imu_hello(**sensor) -> p.DeviceInfo:
 class FakeBoard:
     """A scripted board on a real pty: HELLO body as given, frames sent after START."""
 
-    def __init__(self, hello_body: bytes, after_start: list[bytes] | None = None) -> None:
+    def __init__(self, hello_body: bytes, after_start: list[bytes] | None = None,
+                 start_status: p.Status = p.Status.OK) -> None:
+        self.start_status = start_status
         self.link = PtyLink()
         self.path = self.link.path
         self.hello_body = hello_body
@@ -141,8 +143,11 @@ class FakeBoard:
                 if f.type == p.MsgType.GET_INFO:
                     self.link.write_all(p.encode_frame(p.MsgType.HELLO, p.NO_STREAM, f.seq, self.hello_body))
                 elif f.type in (p.MsgType.START, p.MsgType.STOP):
+                    status = self.start_status if f.type == p.MsgType.START else p.Status.OK
                     self.link.write_all(p.encode_frame(p.MsgType.ACK, p.NO_STREAM, f.seq,
-                                                       p.encode_ack(p.MsgType(f.type))))
+                                                       p.encode_ack(p.MsgType(f.type), status)))
+                    if status != p.Status.OK:
+                        continue
                     if f.type == p.MsgType.START and not self.started.is_set():
                         self.link.write_all(b"".join(self.after_start))
                         self.started.set()

@@ -247,3 +247,16 @@ def test_the_same_hello_again_changes_nothing():
               _samples(1, [4, 5, 6])]
     got, stats, s = _collect([b"".join(frames)], 2)
     assert got.tolist() == [[1, 2, 3], [4, 5, 6]] and s.layout_changes == 0
+
+
+def test_a_refused_start_leaves_no_empty_recording_in_the_project(tmp_path):
+    from tinystudio.commands.record import record
+    from tinystudio.dataset import Project
+
+    project = Project.create(tmp_path / "proj")
+    with FakeBoard(_hello(imu_hello()), start_status=p.Status.BUSY) as board, \
+            BoardSession.open(board.path, reconnect=False) as s, \
+            pytest.raises(DeviceError, match="refused START of sensor 0: BUSY"):
+        record(project, s, 2.0, list(s.info.sensors), label="wave")
+    assert list((tmp_path / "proj" / "recordings").iterdir()) == []
+    assert list(Project.open(tmp_path / "proj").recordings()) == []
