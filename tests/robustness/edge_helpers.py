@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 from pathlib import Path
 
 from tinystudio.boards.virtual.pty_link import PtyLink
@@ -121,8 +122,9 @@ class FakeBoard:
     """A scripted board on a real pty: HELLO body as given, frames sent after START."""
 
     def __init__(self, hello_body: bytes, after_start: list[bytes] | None = None,
-                 start_status: p.Status = p.Status.OK) -> None:
+                 start_status: p.Status = p.Status.OK, stop_delay: float = 0.0) -> None:
         self.start_status = start_status
+        self.stop_delay = stop_delay  # seconds before the STOP ACK (a backlog on a slow link)
         self.link = PtyLink()
         self.path = self.link.path
         self.hello_body = hello_body
@@ -144,6 +146,8 @@ class FakeBoard:
                     self.link.write_all(p.encode_frame(p.MsgType.HELLO, p.NO_STREAM, f.seq, self.hello_body))
                 elif f.type in (p.MsgType.START, p.MsgType.STOP):
                     status = self.start_status if f.type == p.MsgType.START else p.Status.OK
+                    if f.type == p.MsgType.STOP and self.stop_delay:
+                        time.sleep(self.stop_delay)
                     self.link.write_all(p.encode_frame(p.MsgType.ACK, p.NO_STREAM, f.seq,
                                                        p.encode_ack(p.MsgType(f.type), status)))
                     if status != p.Status.OK:

@@ -260,3 +260,17 @@ def test_a_refused_start_leaves_no_empty_recording_in_the_project(tmp_path):
         record(project, s, 2.0, list(s.info.sensors), label="wave")
     assert list((tmp_path / "proj" / "recordings").iterdir()) == []
     assert list(Project.open(tmp_path / "proj").recordings()) == []
+
+
+@pytest.mark.parametrize("baud, ok", [(9600, True), (115200, False)])
+def test_stop_waits_for_an_ack_queued_behind_a_slow_links_backlog(baud, ok):
+    """An ACK 2.5 s late is what 4 KB of queued results cost at 9600 baud: accepted there,
+    a dead board at 115200 (where the same backlog drains in 0.36 s)."""
+    with FakeBoard(_hello(imu_hello()), stop_delay=2.5) as board, \
+            BoardSession.open(board.path, baud, reconnect=False) as s:
+        s.start(0)
+        if ok:
+            s.stop(0)
+        else:
+            with pytest.raises(DeviceError, match="did not answer STOP within 1.4 s"):
+                s.stop(0)

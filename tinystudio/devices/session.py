@@ -58,6 +58,11 @@ class _Pending:
         self.frame: p.Frame | None = None
 
 
+#: Bytes a board may have queued for sending when a request arrives (a few frames of samples
+#: or results); the reply waits behind them.
+TX_BACKLOG_BYTES = 4096
+
+
 def layout_text(info: p.DeviceInfo) -> str:
     """``imu 6 ch @ 119 Hz, mic 1 ch @ 16000 Hz``: a layout as a user reads it."""
     return ", ".join(f"{s.name} {s.n_channels} ch @ {s.rate_hz:g} Hz" for s in info.sensors) or "no sensors"
@@ -303,6 +308,15 @@ class BoardSession:
             with self._pending_lock:
                 self._pending.pop(seq, None)
 
+    @property
+    def reply_timeout(self) -> float:
+        """Seconds to wait for the ACK of START/STOP at this baud rate.
+
+        Why: the ACK queues behind whatever the board already put in its transmit buffer
+        (samples, results). At 9600 baud 4 KB of backlog takes 4.3 s, so a fixed 1 s made
+        every STOP "fail" on a slow link (infer --baud 9600); at 115200 this is 1.4 s."""
+        return 1.0 + 10 * TX_BACKLOG_BYTES / max(300, self.baud)
+
     def start(self, sensor: int = p.NO_STREAM) -> None:
         """Start streaming one sensor (or all). Text-mode boards stream on their own."""
         ids = list(self.streams) if sensor == p.NO_STREAM else [sensor]
@@ -311,7 +325,7 @@ class BoardSession:
         self._streaming.update(ids)
         if self.mode != "binary":
             return
-        reply = self.request(p.MsgType.START, bytes([sensor]))
+        reply = self.request(p.MsgType.START, bytes([sensor]), timeout=self.reply_timeout)
         _, status = p.decode_ack(reply.body)
         if status != p.Status.OK:
             raise DeviceError(
@@ -321,7 +335,7 @@ class BoardSession:
     def stop(self, sensor: int = p.NO_STREAM) -> None:
         self._streaming.difference_update(list(self.streams) if sensor == p.NO_STREAM else [sensor])
         if self.mode == "binary" and self.state == ConnectionState.CONNECTED:
-            self.request(p.MsgType.STOP, bytes([sensor]))
+            self.request(p.MsgType.STOP, bytes([sensor]), timeout=self.reply_timeout)
 
     def ping(self, payload: bytes = b"ping", timeout: float = 1.0) -> float:
         """Round-trip time in seconds."""
