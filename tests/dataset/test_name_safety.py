@@ -1,0 +1,74 @@
+"""Names from outside (CSV headers, HDF5 attributes, a board's HELLO) hold no control or
+invisible characters: a U+202E in a channel name would print reversed in every table and
+terminal, a U+FEFF would hide inside a CSV header. Refused naming the name, the character
+and the file; the project is left as it was."""
+
+from __future__ import annotations
+
+import h5py
+import numpy as np
+import pytest
+
+from tests.dataset.helpers import cli, cli_json, tree_digest
+from tinystudio.dataset.validate import check_attrs
+from tinystudio.devices import protocol as p
+from tinystudio.errors import DatasetError
+from tinystudio.text_safety import name_problem
+
+
+@pytest.fixture()
+def project(tmp_path, punch_csv):
+    proj = tmp_path / "proj"
+    cli_json("import", proj, punch_csv, "--label", "punch")
+    return proj
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\ufeff", "\u2066", "\x1b"])
+def test_import_refuses_a_csv_channel_name_with_an_invisible_character(project, tmp_path, char):
+    f = tmp_path / "names.csv"
+    f.write_text(f"timestamp,acc{char}X,accY\n0,1,2\n10,1,2\n20,1,3\n", encoding="utf-8")
+    before = tree_digest(project)
+    proc = cli("import", project, f, "--label", "wave", check=False)
+    err = proc.stderr.strip()
+    assert proc.returncode == 4, err
+    assert "Traceback" not in err and len(err.splitlines()) == 1, err
+    assert f"U+{ord(char):04X}" in err and str(f) in err and "rename" in err, err
+    assert tree_digest(project) == before
+
+
+def test_a_leading_byte_order_mark_is_not_a_name(project, tmp_path):
+    """A UTF-8 BOM at the start of a CSV (Excel writes one) is the encoding's, not the name's."""
+    f = tmp_path / "bom.csv"
+    f.write_bytes(b"\xef\xbb\xbftimestamp,accX,accY\n0,1,2\n10,1,2\n20,1,3\n")
+    cli_json("import", project, f, "--label", "wave")
+    with h5py.File(project / "recordings" / "bom.h5") as h:
+        names = [n.decode() if isinstance(n, bytes) else n for n in h.attrs["channel_names"]]
+    assert names == ["accX", "accY"]
+
+
+def test_a_recording_file_with_a_bidi_override_in_a_channel_name_is_refused(tmp_path):
+    path = tmp_path / "other.h5"
+    with h5py.File(path, "w") as h:
+        h.attrs["sensor_kind"] = "imu"
+        h.attrs["channel_names"] = np.array(["ax", "a\u202ey"], dtype=h5py.string_dtype())
+        h.attrs["rate_hz"] = 50.0
+        with pytest.raises(DatasetError, match=r"channel_names.*U\+202E"):
+            check_attrs(path, h.attrs)
+
+
+def _hello(channel: str, unit: str = "g") -> bytes:
+    sensor = p.SensorInfo(0, p.SensorKind.IMU, "imu", p.SampleType.F32, 50.0,
+                          (p.ChannelInfo(channel, unit, 1.0),))
+    return p.encode_hello(p.DeviceInfo("Board", "1.0", sensors=(sensor,)))
+
+
+@pytest.mark.parametrize("channel, unit", [("a\u202ex", "g"), ("ax", "\ufeffg"), ("a\u2028x", "g")])
+def test_hello_refuses_invisible_characters_in_names(channel, unit):
+    with pytest.raises(p.ProtocolError, match=r"channel 0 .*U\+(202E|FEFF|2028)"):
+        p.decode_hello(_hello(channel, unit))
+
+
+def test_joiners_that_real_text_needs_stay_allowed():
+    assert name_problem("thumbs \U0001f44d\u200d") is None
+    assert name_problem("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645") is None  # Persian ZWNJ
+    p.decode_hello(_hello("\u0645\u06cc\u200c\u062e"))
