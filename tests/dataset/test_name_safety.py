@@ -103,3 +103,14 @@ def test_an_image_larger_than_a_boards_frame_is_refused_before_decoding(project,
     if size != (65535, 65535):  # PIL itself refuses that one in open(), before any size is known
         assert f"{size[0]} x {size[1]} pixels" in err, err
     assert tree_digest(project) == before
+
+
+def test_a_csv_wider_than_a_recording_is_refused_on_its_header(project, tmp_path):
+    f = tmp_path / "wide.csv"
+    n = 5000
+    f.write_text(",".join(f"c{i}" for i in range(n)) + "\n" + "\n".join(",".join("1" * n) for _ in range(3)) + "\n")
+    before = tree_digest(project)
+    proc = cli("import", project, f, "--label", "x", "--rate", "50", check=False)
+    err = proc.stderr.strip()
+    assert proc.returncode == 4 and "5000 columns" in err and "4096" in err and str(f) in err, err
+    assert tree_digest(project) == before
