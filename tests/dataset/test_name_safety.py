@@ -72,3 +72,45 @@ def test_joiners_that_real_text_needs_stay_allowed():
     assert name_problem("thumbs \U0001f44d\u200d") is None
     assert name_problem("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645") is None  # Persian ZWNJ
     p.decode_hello(_hello("\u0645\u06cc\u200c\u062e"))
+
+
+def _png_header_only(width: int, height: int) -> bytes:
+    """A PNG whose header declares ``width`` x ``height`` and which holds no pixel data."""
+    import struct
+    import zlib
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    chunk = b"IHDR" + ihdr
+    return (b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(ihdr)) + chunk
+            + struct.pack(">I", zlib.crc32(chunk)) + b"\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+@pytest.mark.parametrize("size", [(65535, 65535), (9000, 9000), (2049, 4)])
+def test_an_image_larger_than_a_boards_frame_is_refused_before_decoding(project, tmp_path, size):
+    from PIL import Image
+
+    folder = tmp_path / "imgs" / "cat"
+    folder.mkdir(parents=True)
+    if size[0] > 4096:  # a 60-byte decompression bomb: up to 12 GB of pixels declared
+        (folder / "bomb.png").write_bytes(_png_header_only(*size))
+    else:
+        Image.new("L", size).save(folder / "wide.png")
+    before = tree_digest(project)
+    proc = cli("import", project, tmp_path / "imgs", check=False)
+    err = proc.stderr.strip()
+    assert proc.returncode == 4 and "Traceback" not in err, err
+    assert "2048 x 2048" in err and "resize" in err and ("bomb.png" in err or "wide.png" in err), err
+    if size != (65535, 65535):  # PIL itself refuses that one in open(), before any size is known
+        assert f"{size[0]} x {size[1]} pixels" in err, err
+    assert tree_digest(project) == before
+
+
+def test_a_csv_wider_than_a_recording_is_refused_on_its_header(project, tmp_path):
+    f = tmp_path / "wide.csv"
+    n = 5000
+    f.write_text(",".join(f"c{i}" for i in range(n)) + "\n" + "\n".join(",".join("1" * n) for _ in range(3)) + "\n")
+    before = tree_digest(project)
+    proc = cli("import", project, f, "--label", "x", "--rate", "50", check=False)
+    err = proc.stderr.strip()
+    assert proc.returncode == 4 and "5000 columns" in err and "4096" in err and str(f) in err, err
+    assert tree_digest(project) == before

@@ -129,3 +129,16 @@ def test_matching_rule_and_choice():
     assert met and chosen is r2  # fewest misses among those meeting the target
     chosen, met = choose([r], target_fa_per_hour=1.0)
     assert not met and chosen is r
+
+
+def test_descriptor_recognition_field_is_checked():
+    from tinystudio.errors import TrainingError
+    from tinystudio.ml.descriptor_check import check_descriptor_dict
+
+    base = {"labels": ["yes", "silence"], "sensor_kind": "microphone", "frontend": "microfrontend",
+            "rate_hz": 16000.0, "channels": ["mic"], "window": 16000, "stride": 8000, "input_shape": [49, 40, 1],
+            "input_scale": 1.0, "input_zero_point": 0, "output_scale": 0.00390625, "output_zero_point": -128}
+    check_descriptor_dict({**base, "recognition": {"threshold": 0.65, "minimum_count": 2}})
+    for bad, word in (({"threshold": 2.0}, "threshold"), ({"shell": 1}, "shell"), ([0.5], "list")):
+        with pytest.raises(TrainingError, match=word):
+            check_descriptor_dict({**base, "recognition": bad})
