@@ -70,7 +70,7 @@ def test_evaluate_continuous_sweeps_chooses_and_saves_the_threshold(trained_keyw
 
     project = tmp_path / "p"
     shutil.copytree(trained_keywords, project)
-    done = cli("evaluate", str(project), "--continuous", "--json")
+    done = cli("evaluate", str(project), "--continuous", "--json", "--save-stream", str(tmp_path / "s.wav"))
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(done.stdout)
     results = report["results"]
@@ -89,6 +89,11 @@ def test_evaluate_continuous_sweeps_chooses_and_saves_the_threshold(trained_keyw
     assert settings.threshold == chosen["threshold"] and settings.minimum_count == 2  # 500 ms stride
     text = cli("evaluate", str(project), "--continuous", "--no-save", "--thresholds", "0.5,0.6,0.7")
     assert text.returncode == 0 and "<- chosen" in text.stdout and text.stdout.count("\n") >= 6
+    # the saved stream and its labels, given back as a user's recording, evaluate the same
+    again = cli("evaluate", str(project), "--continuous", str(tmp_path / "s.wav"), "--labels",
+                str(tmp_path / "s.csv"), "--no-save", "--json")
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert [r["hits"] for r in json.loads(again.stdout)["results"]] == [r["hits"] for r in results]
 
 
 def test_clear_errors_without_keyword_model_or_test_clips(trained_keywords, tmp_path):
