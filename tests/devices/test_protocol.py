@@ -102,8 +102,8 @@ def test_garbage_with_zeros_never_produces_a_frame():
     assert dec.crc_errors + dec.framing_errors > 0
 
 
-# Printable text (HELLO refuses control characters: docs/protocol.md section 3.1).
-printable = st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\x7f\u2028\u2029")
+# Printable text (HELLO refuses control and invisible format characters: docs/protocol.md 3.1).
+printable = st.characters(blacklist_categories=("Cc", "Cs", "Cf", "Zl", "Zp"))
 hello_sensors = st.lists(
     st.builds(
         p.SensorInfo,

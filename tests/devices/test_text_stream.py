@@ -240,3 +240,16 @@ def test_text_board_on_a_slow_link_prints_slower_and_loses_no_line():
     line_bytes = nbytes / max(parser.lines, 1)
     assert parser.rate_hz * line_bytes == pytest.approx(960, rel=0.15)  # the link sets the pace
     assert board.link.dropped_frames == 0
+
+
+def test_nan_inf_and_values_beyond_float32_are_skipped_and_counted_not_stored():
+    """A text board printing nan / inf / 1e308 (a sensor glitch, a printf of garbage): those
+    lines are skipped and counted; segment boundaries still land before the right sample."""
+    parser = TextStreamParser()
+    text = ("aX,aY\n1,2\n3,4\nnan,5\n6,inf\n\n1e308,7\n8,9\n-1e39,1\n\n10,11\n"
+            "3.4e38,-3.4e38\n")
+    chunk = parser.feed(text.encode(), 0.0)
+    assert chunk.samples.tolist() == [[1, 2], [3, 4], [8, 9], [10, 11], [3.4e38, -3.4e38]]
+    assert chunk.boundaries == [2, 3]
+    assert parser.nonfinite_lines == 4 and parser.bad_lines == 4
+    assert np.isfinite(chunk.samples.astype(np.float32)).all()

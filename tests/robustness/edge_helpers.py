@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 from pathlib import Path
 
 from tinystudio.boards.virtual.pty_link import PtyLink
@@ -74,6 +75,23 @@ def imu_descriptor_dict(labels=("punch", "flex")) -> dict:
     return json.loads(d.to_json())
 
 
+def model_with_outputs(n: int) -> bytes:
+    """hello_world's int8 model with its output tensor reshaped to ``[1, n]``: structurally
+    valid (the output is an activation, it has no buffer) and as many outputs as a descriptor
+    with ``n`` labels needs. For code generation only: it is never run."""
+    import flatbuffers
+    from tflite_micro.python.tflite_micro import runtime
+
+    fb = runtime.schema_fb
+    data = (EXAMPLES / "tflm_models" / "hello_world_int8.tflite").read_bytes()
+    model = fb.ModelT.InitFromObj(fb.Model.GetRootAs(data, 0))
+    sg = model.subgraphs[0]
+    sg.tensors[sg.outputs[0]].shape = [1, n]
+    builder = flatbuffers.Builder(len(data) + 1024)
+    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())
+
+
 def install_model(project_path: Path, desc: dict, tflite: bytes | None = None) -> Path:
     """Write a model package as the project's current model, descriptor as given (it may be
     tampered: written raw, as an attacker or a careless edit would)."""
@@ -84,7 +102,7 @@ def install_model(project_path: Path, desc: dict, tflite: bytes | None = None) -
     models = Path(project_path) / "models"
     pkg = models / "m1"
     pkg.mkdir(parents=True, exist_ok=True)
-    data = tflite if tflite is not None else (EXAMPLES / "tflm_models" / "hello_world_int8.tflite").read_bytes()
+    data = tflite if tflite is not None else model_with_outputs(len(desc.get("labels") or []) or 1)
     (pkg / "model.tflite").write_bytes(data)
     (pkg / "descriptor.json").write_text(json.dumps(desc), encoding="utf-8")
     (models / "current.json").write_text(json.dumps({"model": "m1"}), encoding="utf-8")
@@ -103,7 +121,10 @@ def imu_hello(**sensor) -> p.DeviceInfo:
 class FakeBoard:
     """A scripted board on a real pty: HELLO body as given, frames sent after START."""
 
-    def __init__(self, hello_body: bytes, after_start: list[bytes] | None = None) -> None:
+    def __init__(self, hello_body: bytes, after_start: list[bytes] | None = None,
+                 start_status: p.Status = p.Status.OK, stop_delay: float = 0.0) -> None:
+        self.start_status = start_status
+        self.stop_delay = stop_delay  # seconds before the STOP ACK (a backlog on a slow link)
         self.link = PtyLink()
         self.path = self.link.path
         self.hello_body = hello_body
@@ -124,8 +145,13 @@ class FakeBoard:
                 if f.type == p.MsgType.GET_INFO:
                     self.link.write_all(p.encode_frame(p.MsgType.HELLO, p.NO_STREAM, f.seq, self.hello_body))
                 elif f.type in (p.MsgType.START, p.MsgType.STOP):
+                    status = self.start_status if f.type == p.MsgType.START else p.Status.OK
+                    if f.type == p.MsgType.STOP and self.stop_delay:
+                        time.sleep(self.stop_delay)
                     self.link.write_all(p.encode_frame(p.MsgType.ACK, p.NO_STREAM, f.seq,
-                                                       p.encode_ack(p.MsgType(f.type))))
+                                                       p.encode_ack(p.MsgType(f.type), status)))
+                    if status != p.Status.OK:
+                        continue
                     if f.type == p.MsgType.START and not self.started.is_set():
                         self.link.write_all(b"".join(self.after_start))
                         self.started.set()

@@ -212,3 +212,65 @@ def test_a_board_printing_only_5000_column_lines_gets_a_clear_message():
         close()
     msg = str(info.value)
     assert path in msg and "from 1 to 64" in msg and "\n" not in msg
+
+
+def test_a_board_that_restarts_with_another_layout_ends_the_take_and_keeps_only_old_layout_samples(tmp_path):
+    """6 channels, then an unsolicited HELLO with 3: the two 3-channel samples after it must
+    not be stored as one 6-channel row under the old names. The take ends with a message
+    naming both layouts, its 6-channel samples kept; the session reconnects with 3 channels."""
+    from tinystudio.commands.record import record
+    from tinystudio.dataset import Project
+    from tinystudio.dataset.recording import Recording
+
+    six = imu_hello(channels=tuple(p.ChannelInfo(n, "g", 1 / 8192) for n in ("aX", "aY", "aZ", "gX", "gY", "gZ")))
+    three = imu_hello()
+    frames = [_samples(0, list(range(1, 13))),  # two 6-channel samples
+              p.encode_frame(p.MsgType.HELLO, p.NO_STREAM, 0, _hello(three)),
+              _samples(0, [7, 7, 7, 8, 8, 8])]  # two 3-channel samples: 12 bytes, one 6-ch row's worth
+    project = Project.create(tmp_path / "proj")
+    with FakeBoard(_hello(six), [b"".join(frames)]) as board, BoardSession.open(board.path) as s:
+        board.hello_body = _hello(three)  # what it answers from now on (after its "reset")
+        with pytest.raises(DeviceError, match=r"different sensor layout \(imu 6 ch @ 100 Hz -> imu 3 ch @ 100 Hz\)"):
+            record(project, s, 5.0, list(s.info.sensors), label="wave")
+        deadline = time.monotonic() + 5
+        while s.info.sensors[0].n_channels != 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert s.info.sensors[0].n_channels == 3 and s.layout_changes == 1
+    (rec_path,) = (tmp_path / "proj" / "recordings").glob("*.h5")
+    rec = Recording(rec_path)
+    assert rec.channel_names == ["aX", "aY", "aZ", "gX", "gY", "gZ"]
+    assert rec.read().tolist() == [list(range(1, 7)), list(range(7, 13))]
+
+
+def test_the_same_hello_again_changes_nothing():
+    frames = [_samples(0, [1, 2, 3]), p.encode_frame(p.MsgType.HELLO, p.NO_STREAM, 0, _hello(imu_hello())),
+              _samples(1, [4, 5, 6])]
+    got, stats, s = _collect([b"".join(frames)], 2)
+    assert got.tolist() == [[1, 2, 3], [4, 5, 6]] and s.layout_changes == 0
+
+
+def test_a_refused_start_leaves_no_empty_recording_in_the_project(tmp_path):
+    from tinystudio.commands.record import record
+    from tinystudio.dataset import Project
+
+    project = Project.create(tmp_path / "proj")
+    with FakeBoard(_hello(imu_hello()), start_status=p.Status.BUSY) as board, \
+            BoardSession.open(board.path, reconnect=False) as s, \
+            pytest.raises(DeviceError, match="refused START of sensor 0: BUSY"):
+        record(project, s, 2.0, list(s.info.sensors), label="wave")
+    assert list((tmp_path / "proj" / "recordings").iterdir()) == []
+    assert list(Project.open(tmp_path / "proj").recordings()) == []
+
+
+@pytest.mark.parametrize("baud, ok", [(9600, True), (115200, False)])
+def test_stop_waits_for_an_ack_queued_behind_a_slow_links_backlog(baud, ok):
+    """An ACK 2.5 s late is what 4 KB of queued results cost at 9600 baud: accepted there,
+    a dead board at 115200 (where the same backlog drains in 0.36 s)."""
+    with FakeBoard(_hello(imu_hello()), stop_delay=2.5) as board, \
+            BoardSession.open(board.path, baud, reconnect=False) as s:
+        s.start(0)
+        if ok:
+            s.stop(0)
+        else:
+            with pytest.raises(DeviceError, match="did not answer STOP within 1.4 s"):
+                s.stop(0)

@@ -182,3 +182,35 @@ def test_generated_sketch_with_hostile_labels_compiles_against_the_tflm_stubs(tm
                                str(source)], capture_output=True, text=True, timeout=120)
         assert proc.returncode == 0, proc.stderr
     assert "resolver.AddDepthwiseConv2D();" in ino.read_text()
+
+
+@pytest.mark.parametrize("fmt", ["c", "arduino"])
+def test_more_labels_than_the_model_has_outputs_is_refused_before_any_code(tmp_path, capsys, fmt):
+    """200 labels for a 2-output model: the sketch would index the output tensor past its end."""
+    from tests.robustness.edge_helpers import model_with_outputs
+
+    proj = tmp_path / "proj"
+    install_model(proj, imu_descriptor_dict([f"c{i}" for i in range(200)]), tflite=model_with_outputs(2))
+    before = snapshot(tmp_path)
+    assert main(["export", str(proj), "--format", fmt, "--out", str(tmp_path / "out")]) == 5
+    err = capsys.readouterr().err.strip()
+    assert "200 labels" in err and "2 outputs" in err and "Traceback" not in err, err
+    assert snapshot(tmp_path) == before
+
+
+def test_the_sketch_never_reads_past_the_output_tensor(tmp_path):
+    install_model(tmp_path / "proj", imu_descriptor_dict())
+    ino = next(export_model(tmp_path / "proj", "arduino", tmp_path / "lib").glob("examples/*/*.ino")).read_text()
+    loop = ino[ino.index("void loop()"):]
+    assert "out->bytes < MODEL_NUM_LABELS ? (int)out->bytes : MODEL_NUM_LABELS" in loop
+    assert "for (int i = 1; i < n; ++i)" in loop
+
+
+def test_an_arena_no_board_has_is_refused_before_any_code(tmp_path, capsys):
+    """Below the descriptor's own limit (2 GB) but far above any board: a sketch that cannot link."""
+    desc = imu_descriptor_dict()
+    desc["arena_bytes"] = 512 * 1024 * 1024
+    install_model(tmp_path / "proj", desc)
+    assert main(["export", str(tmp_path / "proj"), "--format", "arduino", "--out", str(tmp_path / "out")]) == 5
+    err = capsys.readouterr().err
+    assert "arena_bytes 536870912" in err and not (tmp_path / "out").exists()

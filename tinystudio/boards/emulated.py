@@ -127,20 +127,29 @@ class McuBoard:
         self.output: list[str] = []
         self._pty_seen = threading.Event()
 
-    def start(self, timeout: float = 15.0) -> McuBoard:
+    #: The line the process prints with its serial port's path (group 1), and its name.
+    pty_line = _PTY_LINE
+    program = QEMU
+
+    def command(self) -> list[str]:
+        """What runs the firmware (a port running as a host process overrides this)."""
         qemu = _need(QEMU, "run the emulated board")
+        return [qemu, "-M", MACHINE, "-nographic", "-monitor", "none", "-serial", "pty",
+                *(["-icount", "shift=0"] if self.icount else []), "-kernel", str(self.elf)]  # fmt: skip
+
+    def start(self, timeout: float = 15.0) -> McuBoard:
+        command = self.command()
         if not self.elf.exists():
             raise DeviceError(f"firmware image {self.elf} does not exist; build it first")
         self.proc = subprocess.Popen(
-            [qemu, "-M", MACHINE, "-nographic", "-monitor", "none", "-serial", "pty",
-             *(["-icount", "shift=0"] if self.icount else []), "-kernel", str(self.elf)],
+            command,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             preexec_fn=_die_with_parent,
         )  # fmt: skip
         threading.Thread(target=self._pump, name="qemu-output", daemon=True).start()
         try:
             if not self._pty_seen.wait(timeout):
-                raise DeviceError(f"{QEMU} printed no pty within {timeout:.0f} s: {' '.join(self.output)[-500:]}")
+                raise DeviceError(f"{self.program} printed no pty within {timeout:.0f} s: {' '.join(self.output)[-500:]}")
             self._probe(max(2.0, timeout - 1.0))
         except BaseException:
             self.stop()
@@ -154,24 +163,24 @@ class McuBoard:
             for line in self.proc.stdout:
                 self.output.append(line.rstrip())
                 del self.output[:-50]
-                m = _PTY_LINE.search(line)
+                m = self.pty_line.search(line)
                 if m and not self.port:
                     self.port = m.group(1)
                     self._pty_seen.set()
         self._pty_seen.set()  # QEMU ended: wake start()
 
     def _probe(self, timeout: float) -> None:
-        """GET_INFO until HELLO: QEMU forwards UART bytes only once it sees the pty opened."""
+        """GET_INFO until HELLO: QEMU (and the host port) forward bytes only once the pty is opened."""
         from tinystudio.devices.handshake import handshake
         from tinystudio.devices.transport import SerialTransport
 
         if not self.port:
-            raise DeviceError(f"{QEMU} exited: {' '.join(self.output)[-500:]}")
+            raise DeviceError(f"{self.program} exited: {' '.join(self.output)[-500:]}")
         deadline = time.monotonic() + timeout
         last: Exception | None = None
         while time.monotonic() < deadline:
             if self.proc is not None and self.proc.poll() is not None:
-                raise DeviceError(f"{QEMU} exited with {self.proc.returncode}: {' '.join(self.output)[-500:]}")
+                raise DeviceError(f"{self.program} exited with {self.proc.returncode}: {' '.join(self.output)[-500:]}")
             transport = SerialTransport(self.port)
             try:
                 handshake(transport, mode="binary", timeout=min(3.0, max(0.5, deadline - time.monotonic())))

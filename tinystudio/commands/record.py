@@ -83,12 +83,19 @@ def record(project, session, seconds: float, sensors, label=None, subject=None, 
 
     unsubscribe = session.subscribe(on_block)
     error = None
+    started = False
     try:
         for s in sensors:
             session.start(s.sensor_id)
+        started = True
         t0 = time.monotonic()
+        changes0 = session.layout_changes
         while (elapsed := time.monotonic() - t0) < seconds:
             if stop is not None and stop.is_set():
+                break
+            if session.layout_changes != changes0:
+                error = DeviceError(f"{session.layout_change_message}; the recording so far is kept "
+                                    "(its samples are all from the old layout); record again for the new one")
                 break
             if session.state != ConnectionState.CONNECTED:
                 error = DeviceError(f"{session.state_message}; the recording so far is kept")
@@ -117,6 +124,8 @@ def record(project, session, seconds: float, sensors, label=None, subject=None, 
 
                 measured = parser.rate_hz or st.rate_hz
                 rate = nice_rate(measured) if measured else None
+            if (error is not None or not started) and recorders[s.sensor_id].discard():
+                continue  # nothing was recorded: no empty take in the project
             try:
                 rec = recorders[s.sensor_id].close(rate)
             except TinyStudioError as exc:  # the others are still closed and kept

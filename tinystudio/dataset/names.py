@@ -22,6 +22,7 @@ import unicodedata
 from pathlib import Path
 
 from tinystudio.errors import DatasetError
+from tinystudio.text_safety import name_problem
 
 #: Longest label, in characters (Unicode code points).
 MAX_LABEL_CHARS = 64
@@ -33,9 +34,6 @@ LABEL_MANIFEST = ".tinystudio-labels.json"
 
 _SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _UNSAFE_RUN = re.compile(r"[^A-Za-z0-9_-]+")
-#: Zero-width (non-)joiners are format characters that emoji and some scripts need; every
-#: other format character (bidirectional overrides, invisible separators) is refused.
-_JOINERS = {"\u200c", "\u200d"}
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 
 
@@ -47,10 +45,9 @@ def label_problem(label) -> str | None:
         return "is empty"
     if len(label) > MAX_LABEL_CHARS:
         return f"is {len(label)} characters long; at most {MAX_LABEL_CHARS} are allowed"
-    for ch in label:
-        cat = unicodedata.category(ch)
-        if cat in ("Cc", "Cs", "Zl", "Zp") or (cat == "Cf" and ch not in _JOINERS):
-            return f"contains the control or invisible character U+{ord(ch):04X}"
+    problem = name_problem(label)
+    if problem is not None:
+        return problem
     if label != label.strip():
         return "starts or ends with white space"
     return None

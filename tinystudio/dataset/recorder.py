@@ -290,6 +290,27 @@ class Recorder:
             raise self._error
         return rec
 
+    def discard(self) -> bool:
+        """Close and delete the take if it holds no sample; True when it was deleted.
+
+        Why: a START the board refused (or a board gone before its first sample) would
+        otherwise leave an empty recording in the project for the user to delete by hand.
+        A take with samples is never discarded: :meth:`close` keeps it."""
+        with self._lock_io:
+            if self._closed or self._written or self._buffered:
+                return False
+        self._stop.set()
+        self._flusher.join()
+        with self._lock_io:
+            self._closed = True
+            with contextlib.suppress(OSError, RuntimeError):
+                self._f.close()
+        self._reserve.release()
+        with contextlib.suppress(OSError):
+            self.path.unlink()
+        self._lock.release()
+        return True
+
     def __enter__(self) -> Recorder:
         return self
 

@@ -24,6 +24,7 @@ from tinystudio.dataset import schema, validate
 from tinystudio.dataset.diskspace import ensure_free, is_disk_full
 from tinystudio.dataset.segments import Segment
 from tinystudio.errors import DatasetError
+from tinystudio.text_safety import name_problem
 
 
 @dataclass
@@ -55,10 +56,23 @@ class RecordingMeta:
         self.units = [str(u) for u in (self.units if self.units is not None else [""] * n)]
         if len(self.scale) != n or len(self.units) != n:
             raise ValueError("scale and units need one entry per channel")
+        self._check_names()
         if not self.uuid:
             self.uuid = str(uuid.uuid4())
         if not self.start_time:
             self.start_time = now_iso()
+
+
+    def _check_names(self) -> None:
+        """Refuse a name a CSV header, C string or terminal would misread (text_safety)."""
+        fields = [("channel name", n) for n in self.channel_names] + [("unit", u) for u in self.units]
+        fields += [("sensor name", self.sensor_name), ("subject", self.subject), ("session", self.session)]
+        for what, value in fields:
+            problem = name_problem(str(value))
+            if problem:
+                origin = f" from {self.source}" if self.source else ""
+                raise DatasetError(f"{what} {str(value)!r}{origin} {problem}; rename it (in the file's "
+                                   "header, the board's firmware or the option that set it)")
 
 
 def now_iso() -> str:

@@ -17,6 +17,7 @@ import numpy as np
 
 from tinystudio.dataset import schema
 from tinystudio.errors import DatasetError
+from tinystudio.text_safety import name_problem
 
 #: Far above any sensor TinyStudio talks to (16 kHz audio, 1 kHz IMU), far below nonsense.
 MAX_RATE_HZ = 10_000_000.0
@@ -66,6 +67,11 @@ def check_attrs(path: Path, attrs) -> dict:
         raise _bad(path, "attribute 'channel_names'", f"lists {len(names)} channels (at most {MAX_CHANNELS})")
     n = len(names)
     units = _text_list(path, attrs, "units") if "units" in attrs else [""] * n
+    for key, values in (("channel_names", names), ("units", units)):
+        for value in values:
+            problem = name_problem(value)
+            if problem:
+                raise _bad(path, f"attribute '{key}'", f"entry {value!r} {problem}")
     scale = np.asarray(attrs["scale"], dtype=np.float64).reshape(-1) if "scale" in attrs else np.ones(n)
     if len(units) != n:
         raise _bad(path, "attribute 'units'", f"has {len(units)} entries for {n} channels")

@@ -36,6 +36,24 @@ class RecognitionSettings:
                 or self.suppression_ms < 0:
             raise ValueError(f"recognition settings out of range: {self}")
 
+    @classmethod
+    def for_descriptor(cls, desc) -> RecognitionSettings:
+        """A model's settings: those its descriptor holds (``recognition``, written by
+        ``tinystudio evaluate --continuous``), else defaults fitted to its stride: the
+        minimum count never exceeds the results one averaging window can hold (a 500 ms
+        stride gives 2 per second, so the default 3 would never fire)."""
+        saved = dict(getattr(desc, "recognition", None) or {})
+        base = cls()
+        stride_ms = 1000.0 * desc.stride / desc.rate_hz if desc.rate_hz else 0.0
+        fits = int(base.average_window_ms // stride_ms) if stride_ms > 0 else base.minimum_count
+        base = cls(base.average_window_ms, base.threshold, base.suppression_ms,
+                   max(1, min(base.minimum_count, fits)))
+        names = ("average_window_ms", "threshold", "suppression_ms", "minimum_count")
+        picked = {k: saved[k] for k in names if k in saved}
+        if "minimum_count" in picked:
+            picked["minimum_count"] = int(picked["minimum_count"])
+        return cls(**{**{k: getattr(base, k) for k in names}, **picked})
+
 
 @dataclass(frozen=True)
 class Detection:

@@ -24,6 +24,7 @@ from typing import NamedTuple
 from cobs import cobs
 
 from tinystudio.errors import DeviceError
+from tinystudio.text_safety import name_problem
 
 PROTOCOL_VERSION = 1
 DELIMITER = b"\x00"
@@ -421,10 +422,7 @@ def decode_hello(body: bytes) -> DeviceInfo:
 def _text_problem(text: str, limit: int) -> str | None:
     if len(text) > limit:
         return f"is {len(text)} characters long (at most {limit})"
-    bad = next((c for c in text if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029"), None)
-    if bad is not None:
-        return f"contains the control character U+{ord(bad):04X}"
-    return None
+    return name_problem(text)
 
 
 def check_device_info(info: DeviceInfo) -> None:

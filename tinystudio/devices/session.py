@@ -58,6 +58,16 @@ class _Pending:
         self.frame: p.Frame | None = None
 
 
+#: Bytes a board may have queued for sending when a request arrives (a few frames of samples
+#: or results); the reply waits behind them.
+TX_BACKLOG_BYTES = 4096
+
+
+def layout_text(info: p.DeviceInfo) -> str:
+    """``imu 6 ch @ 119 Hz, mic 1 ch @ 16000 Hz``: a layout as a user reads it."""
+    return ", ".join(f"{s.name} {s.n_channels} ch @ {s.rate_hz:g} Hz" for s in info.sensors) or "no sensors"
+
+
 class BoardSession:
     """Use :meth:`open`; close with :meth:`close` or a ``with`` block."""
 
@@ -98,6 +108,12 @@ class BoardSession:
         #: reader thread goes on with the next read instead of dying silently.
         self.reader_errors = 0
         self._boundary_pending = False
+        #: Set by a HELLO whose sensors differ from the ones connected to: the reader
+        #: drops the rest of that read, disconnects and (if allowed) connects afresh.
+        self._layout_change: str | None = None
+        #: How many times the board announced a different sensor layout while connected.
+        self.layout_changes = 0
+        self.layout_change_message = ""
         self._link: Handshake | None = None
         self.streams: dict[int, SensorStream] = {}
 
@@ -183,6 +199,10 @@ class BoardSession:
     @property
     def link_stats(self) -> dict[str, int]:
         d = self._link.decoder if self._link else None
+        parser = self.text_parser
+        if parser is not None:  # a text board: what its lines gave and what was skipped
+            return {"lines": parser.lines, "samples": parser.samples, "bad_lines": parser.bad_lines,
+                    "nonfinite_lines": parser.nonfinite_lines}
         if d is None:
             return {"bytes": 0, "frames": 0, "crc_errors": 0, "framing_errors": 0}
         return {
@@ -288,6 +308,15 @@ class BoardSession:
             with self._pending_lock:
                 self._pending.pop(seq, None)
 
+    @property
+    def reply_timeout(self) -> float:
+        """Seconds to wait for the ACK of START/STOP at this baud rate.
+
+        Why: the ACK queues behind whatever the board already put in its transmit buffer
+        (samples, results). At 9600 baud 4 KB of backlog takes 4.3 s, so a fixed 1 s made
+        every STOP "fail" on a slow link (infer --baud 9600); at 115200 this is 1.4 s."""
+        return 1.0 + 10 * TX_BACKLOG_BYTES / max(300, self.baud)
+
     def start(self, sensor: int = p.NO_STREAM) -> None:
         """Start streaming one sensor (or all). Text-mode boards stream on their own."""
         ids = list(self.streams) if sensor == p.NO_STREAM else [sensor]
@@ -296,7 +325,7 @@ class BoardSession:
         self._streaming.update(ids)
         if self.mode != "binary":
             return
-        reply = self.request(p.MsgType.START, bytes([sensor]))
+        reply = self.request(p.MsgType.START, bytes([sensor]), timeout=self.reply_timeout)
         _, status = p.decode_ack(reply.body)
         if status != p.Status.OK:
             raise DeviceError(
@@ -306,7 +335,7 @@ class BoardSession:
     def stop(self, sensor: int = p.NO_STREAM) -> None:
         self._streaming.difference_update(list(self.streams) if sensor == p.NO_STREAM else [sensor])
         if self.mode == "binary" and self.state == ConnectionState.CONNECTED:
-            self.request(p.MsgType.STOP, bytes([sensor]))
+            self.request(p.MsgType.STOP, bytes([sensor]), timeout=self.reply_timeout)
 
     def ping(self, payload: bytes = b"ping", timeout: float = 1.0) -> float:
         """Round-trip time in seconds."""
@@ -339,6 +368,11 @@ class BoardSession:
                 except Exception as exc:  # noqa: BLE001 - hostile data must not kill the reader
                     self.reader_errors += 1
                     self.logs.append((p.LogLevel.ERROR, f"host could not handle data from the board: {exc!r}"))
+                if self._layout_change is not None:
+                    message, self._layout_change = self._layout_change, None
+                    self._lost(message)
+                    if not self.reconnect or not self._reconnect_loop():
+                        return
 
     def _lost(self, message: str) -> None:
         if self._transport is not None:
@@ -369,6 +403,8 @@ class BoardSession:
         streams = self.streams
         touched: list[SensorStream] = []
         for f in frames:
+            if self._layout_change is not None:
+                break  # after a new layout nothing in this read belongs to the old streams
             t = f.type
             if t == 0x10:  # SAMPLES: the hot path
                 st = streams.get(f.stream)
@@ -417,6 +453,8 @@ class BoardSession:
             self._deliver(st, image, now)
 
     def _control(self, f: p.Frame) -> None:
+        if f.type == p.MsgType.HELLO:
+            self._hello_again(f)
         if f.type == p.MsgType.LOG:
             with contextlib.suppress(p.ProtocolError):
                 self.logs.append(p.decode_log(f.body))
@@ -434,6 +472,27 @@ class BoardSession:
         for types, cb in self._frame_subs:
             if types is None or f.type in types:
                 self._safe(cb, f)
+
+    def _hello_again(self, f: p.Frame) -> None:
+        """A HELLO while connected (a board that reset, or a reply to GET_INFO).
+
+        Why: a board that restarts with another sensor layout (6 -> 3 channels) would
+        otherwise have its new samples read with the old layout: two 3-channel samples
+        stored as one 6-channel row under the old names. The same layout changes nothing."""
+        try:
+            info = p.decode_hello(f.body)
+        except p.ProtocolError as exc:
+            self.logs.append((p.LogLevel.ERROR, f"board sent a malformed HELLO while connected: {exc}"))
+            return
+        old = {s.sensor_id: s for s in self.info.sensors}
+        new = {s.sensor_id: s for s in info.sensors}
+        if old == new:
+            return
+        self.layout_changes += 1
+        self._layout_change = (f"board on {self.port} restarted with a different sensor layout "
+                               f"({layout_text(self.info)} -> {layout_text(info)})")
+        self.layout_change_message = self._layout_change
+        self.logs.append((p.LogLevel.WARNING, self._layout_change))
 
     def _handle_text(self, data: bytes, now: float) -> None:
         parser = self._link.text_parser

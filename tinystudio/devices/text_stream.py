@@ -16,6 +16,8 @@ same functions `import` and `sim --replay` use, so the same bytes give the same 
 * A time column (by name, or a ``millis()``-like first column) is not a channel: its
   timestamps give the rate. A ``label``/``class`` column is not a channel either.
 * A blank line is a segment boundary before the next sample.
+* A line with ``nan``, ``inf`` or a value float32 cannot hold (``1e308``) is counted in
+  ``bad_lines`` and skipped: a stored NaN would poison every window it falls in.
 * Otherwise the rate comes from :class:`RateEstimator` on line arrival times (robust to
   USB bursts and to the pauses between gestures); ``rate_override`` replaces it.
 """
@@ -53,6 +55,8 @@ MAX_LINE = 4096
 #: become a 5000-channel recording.
 MAX_COLUMNS = 64
 _PRINTABLE = frozenset(range(0x20, 0x7F)) | {0x09, 0x0A, 0x0D}
+#: Largest magnitude a float32 sample holds (text boards' samples are stored as float32).
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 #: Timestamps kept for the rate of a stream that has a time column.
 TIME_WINDOW = 1024
 
@@ -109,6 +113,8 @@ class TextStreamParser:
         self.n_channels: int | None = None
         self.header_seen = False
         self.bad_lines = 0
+        #: Of ``bad_lines``: lines of numbers with nan, inf or a value beyond float32.
+        self.nonfinite_lines = 0
         self.lines = 0
         self.samples = 0
         self.segments = 0
@@ -172,9 +178,27 @@ class TextStreamParser:
         n = len(rows)
         width = self.n_channels or 0
         samples = np.array(rows, dtype=np.float64) if n else np.zeros((0, width))
+        if n:
+            samples, boundaries = self._drop_unstorable(samples.reshape(n, width), boundaries)
+            n = len(samples)
         self.samples += n
         self.estimator.update(t_arrival, n)
         return TextChunk(samples.reshape(n, width) if n else samples, boundaries)
+
+    def _drop_unstorable(self, samples: np.ndarray, boundaries: list[int]) -> tuple[np.ndarray, list[int]]:
+        """Lines holding nan, inf or a value float32 cannot hold (1e308) are counted in
+        ``bad_lines`` and ``nonfinite_lines`` and skipped, like any line that is not a sample.
+
+        Why: a text board's samples are stored as float32; a NaN or an overflow to inf
+        would poison every window, feature and normalisation statistic it falls in."""
+        ok = np.isfinite(samples).all(axis=1) & (np.abs(samples) <= FLOAT32_MAX).all(axis=1)
+        if ok.all():
+            return samples, boundaries
+        dropped = int((~ok).sum())
+        self.bad_lines += dropped
+        self.nonfinite_lines += dropped
+        kept_before = np.concatenate(([0], np.cumsum(ok)))
+        return samples[ok], sorted({int(kept_before[b]) for b in boundaries})
 
     def _line(self, raw: bytes, rows: list[list[float]], boundaries: list[int]) -> None:
         if len(raw) > MAX_LINE:

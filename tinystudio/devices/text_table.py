@@ -43,6 +43,8 @@ _INTEGERS = re.compile(r"(?:[-+]?\d+\n)+")
 _DECIMAL_COMMA = re.compile(r"^[-+]?\d*,\d+([eE][-+]?\d+)?$")
 #: Most lines a file may have before its header (a title, a cut line).
 MAX_PREAMBLE = 5
+#: Most columns a file may have: a recording holds at most 4096 channels (dataset/validate).
+MAX_TABLE_COLUMNS = 4096
 
 
 class TableError(TinyStudioError):
@@ -325,6 +327,9 @@ def read_table(text: str, source: str = "text") -> Table:
     fields = {i: split_fields(s, dialect) for i, s in nonblank[:80]}
     counts = Counter(len(f) for f in fields.values())
     width = counts.most_common(1)[0][0]
+    if width > MAX_TABLE_COLUMNS:  # on the header, before any row is parsed or written
+        raise TableError(f"{source}: lines hold {width} columns, more than the {MAX_TABLE_COLUMNS} a "
+                         "recording can have; keep the sensor columns you need (e.g. cut -d, -f1-64)")
     skipped: list[str] = []
     # Header: the first line of the common width with a non-number; lines before it that
     # are cut or are not of that width are preamble (reported, at most a few).

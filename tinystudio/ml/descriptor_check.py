@@ -159,6 +159,26 @@ def _impulse(v) -> None:
                 raise _Bad(f"stage {stage!r} parameter {str(key)[:40]!r} {exc}") from None
 
 
+RECOGNITION = {"average_window_ms": (1, 60_000), "threshold": (0, 1), "suppression_ms": (0, 600_000),
+               "minimum_count": (1, 1000), "fa_per_hour": (0, 1e9), "miss_rate": (0, 1),
+               "stream_seconds": (0, 1e9), "target_fa_per_hour": (0, 1e9)}
+
+
+def _recognition(v) -> None:
+    """``{setting: number}`` with the keys deploy/recognize.py and the continuous evaluation write."""
+    if not isinstance(v, dict):
+        raise _Bad(f"is {type(v).__name__}, not an object")
+    for key, val in v.items():
+        if key not in RECOGNITION:
+            raise _Bad(f"has {str(key)[:40]!r}, not one of {', '.join(RECOGNITION)}")
+        try:
+            _num(val, *RECOGNITION[key])
+        except _Bad as exc:
+            raise _Bad(f"entry {key!r} {exc}") from None
+    if "threshold" in v and v["threshold"] <= 0:
+        raise _Bad("entry 'threshold' must be above 0")
+
+
 def check_descriptor_dict(data, where: str = "model descriptor") -> None:
     """Raise TrainingError unless ``data`` (a parsed descriptor.json) follows the schema."""
     if not isinstance(data, dict):
@@ -194,6 +214,7 @@ def check_descriptor_dict(data, where: str = "model descriptor") -> None:
         "task": lambda v: v in TASKS or _fail(f"is {v!r}, not one of {', '.join(TASKS)}"),
         "impulse": _impulse,
         "score_threshold": lambda v: v is None or _num(v, -1e30, 1e30),
+        "recognition": _recognition,
     }
     for key, check in checks.items():
         if key not in data:

@@ -187,8 +187,10 @@ void loop() {{
   for (size_t i = 0; i < input->bytes; ++i) input->data.int8[i] = {int(desc.input_zero_point)};
   if (interpreter->Invoke() != kTfLiteOk) return;
   TfLiteTensor* out = interpreter->output(0);
+  // Never index past the output tensor, whatever the label table says.
+  const int n = (int)out->bytes < {p.upper()}_NUM_LABELS ? (int)out->bytes : {p.upper()}_NUM_LABELS;
   int best = 0;
-  for (int i = 1; i < {p.upper()}_NUM_LABELS; ++i)
+  for (int i = 1; i < n; ++i)
     if (out->data.int8[i] > out->data.int8[best]) best = i;
   Serial.println({p}_labels[best]);
   delay(1000);
@@ -222,6 +224,8 @@ def _library_files(pkg: ModelPackage, lib: str) -> dict[str, str]:
 def write_arduino_library(pkg: ModelPackage, folder: Path, lib: str, force: bool = False) -> Path:
     """Write the library into ``folder``; existing files are replaced only with ``force``
     and nothing else in the folder is touched."""
+    pkg.descriptor.validate()
+    check_code_bounds(pkg)
     plan = OutputPlan(Path(folder), TrainingError)
     for rel, text in _library_files(pkg, lib).items():
         plan.add_text(rel, text)
@@ -235,6 +239,27 @@ def _library_zip(pkg: ModelPackage, lib: str) -> bytes:
         for rel, text in sorted(_library_files(pkg, lib).items()):
             zf.writestr(f"{lib}/{rel}", text)
     return buf.getvalue()
+
+
+def check_code_bounds(pkg: ModelPackage) -> None:
+    """Refuse generated C whose numbers come from a descriptor the model contradicts.
+
+    The descriptor may come from anyone: its label count sizes the labels array the sketch
+    indexes with the output tensor, and its arena number sizes a static array. 200 labels
+    for a 2-output model reads past the tensor on the board; a 2 GB arena is a sketch that
+    does not link."""
+    from tinystudio.ml.model_check import output_elements
+    from tinystudio.ml.tflm import MAX_ARENA
+
+    desc = pkg.descriptor
+    if not 0 <= int(desc.arena_bytes) <= MAX_ARENA:  # 0: not measured (the sketch adds 2 KB)
+        raise TrainingError(f"model descriptor: arena_bytes {int(desc.arena_bytes)} is not a board's "
+                            f"arena (at most {MAX_ARENA} bytes); retrain or re-export the model package")
+    outputs = output_elements(pkg.tflite, plain_text(desc.model_name, 40) or "model")
+    if desc.task == "classification" and len(desc.labels) != outputs:
+        raise TrainingError(f"model descriptor lists {len(desc.labels)} labels, the model has {outputs} "
+                            "outputs; the package's descriptor does not belong to this model "
+                            "(retrain, or export the package TinyStudio wrote)")
 
 
 def plan_package_export(pkg: ModelPackage, fmt: str, out_path, name: str = "model") -> tuple[OutputPlan, Path]:
@@ -254,6 +279,7 @@ def plan_package_export(pkg: ModelPackage, fmt: str, out_path, name: str = "mode
         plan.add_bytes(MODEL_FILE, pkg.tflite)
         plan.add_text(DESCRIPTOR_FILE, pkg.descriptor.to_json())
         return plan, out
+    check_code_bounds(pkg)
     if fmt == "c":
         if suffix in (".h", ".c", ".cc", ".cpp"):
             folder, base = out.parent, c_identifier(out.stem.removesuffix("_data"))

@@ -67,6 +67,21 @@ def check_model(tflite: bytes, name: str = "model") -> None:
                                 f"{str(exc)[:80]}); it is damaged or not a TensorFlow Lite model") from None
 
 
+def output_elements(tflite: bytes, name: str = "model") -> int:
+    """Elements of the first output tensor of the first subgraph, after :func:`check_model`.
+
+    Why: generated code indexes the output tensor by label; a descriptor that lists more
+    labels than the model has outputs would read past the tensor on the board."""
+    check_model(tflite, name)
+    from tflite_micro.python.tflite_micro import runtime
+
+    sg = runtime.schema_fb.Model.GetRootAs(bytes(tflite), 0).Subgraphs(0)
+    if sg.OutputsLength() == 0:
+        raise InvalidModelError(f"{name}: the model has no output tensor")
+    t = sg.Tensors(sg.Outputs(0))
+    return math.prod(int(t.Shape(i)) for i in range(t.ShapeLength()))
+
+
 def _walk(fb, data: bytes, name: str) -> None:
     model = fb.Model.GetRootAs(data, 0)
     if model.Version() != 3:

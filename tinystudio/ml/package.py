@@ -69,6 +69,9 @@ class ModelDescriptor:
     impulse: dict = field(default_factory=dict)
     #: anomaly: the output (dequantized) above which a window is an anomaly
     score_threshold: float | None = None
+    #: keyword models: the streaming recognizer's settings (deploy/recognize.py) and what
+    #: they were measured on, written by `tinystudio evaluate --continuous`; empty = defaults
+    recognition: dict = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)

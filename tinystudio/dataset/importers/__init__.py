@@ -80,6 +80,17 @@ def _parse_one(c: Candidate, rate, nonfinite: str, keep_columns: tuple[str, ...]
     return p
 
 
+def _parse_naming_the_file(c: Candidate, rate, nonfinite: str, keep_columns: tuple[str, ...]) -> Parsed:
+    """:func:`_parse_one`, with the file's full path in every error that does not name it
+    yet (a refusal deep in a reader, e.g. a channel name, knows only the short source)."""
+    try:
+        return _parse_one(c, rate, nonfinite, keep_columns)
+    except DatasetError as exc:
+        if type(exc) is not DatasetError or str(c.path) in str(exc):
+            raise  # subclasses carry meaning their callers match on; keep them as they are
+        raise DatasetError(f"{c.path}: {exc}") from exc
+
+
 def parse_paths(paths, label: str | None = None, rate: float | None = None,
                 progress: Callable[[int, int], None] | None = None,
                 stop: threading.Event | None = None, gaps: str = "keep",
@@ -105,7 +116,7 @@ def parse_paths(paths, label: str | None = None, rate: float | None = None,
                                    "or pass --label")
             images.setdefault((c.label, c.split), []).append(c)
         else:
-            parsed.append(_parse_one(c, rate, nonfinite, sensor.keep_columns if sensor else ()))
+            parsed.append(_parse_naming_the_file(c, rate, nonfinite, sensor.keep_columns if sensor else ()))
         if progress:
             progress(i + 1, len(w.files))
     for (lab, split), cands in images.items():

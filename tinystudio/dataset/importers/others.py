@@ -11,10 +11,15 @@ import numpy as np
 from tinystudio.dataset.importers.common import Parsed, nice_rate, read_text
 from tinystudio.dataset.importers.wav import read_wav
 from tinystudio.dataset.recording import RecordingMeta
+from tinystudio.devices.protocol import MAX_CAMERA_SIDE
 from tinystudio.devices.units import looks_imu, normalize_unit
 from tinystudio.errors import DatasetError
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg"}
+#: Largest image side imported: the boards' own camera limit (docs/protocol.md).
+MAX_IMAGE_SIDE = MAX_CAMERA_SIDE
+#: Decoded pixels of one class held at once by an import (all its images are stacked).
+MAX_IMPORT_IMAGE_BYTES = 1 << 30
 _F32_MAX = float(np.finfo(np.float32).max)
 
 
@@ -31,15 +36,37 @@ def parse_wav(path: Path, label: str | None, rate: float | None) -> Parsed:
     return Parsed(w.samples, meta, spans, path, path.stem)
 
 
+def _check_image_size(path: Path, size: tuple[int, int]) -> None:
+    """Refuse an image larger than a board's camera frame before decoding it.
+
+    Why: a 20-byte PNG header can declare 65535 x 65535 pixels (12 GB decoded); the
+    boards' own limit (protocol: 2048 per side) is far above any TinyML input."""
+    w, h = size
+    if not (1 <= w <= MAX_IMAGE_SIDE and 1 <= h <= MAX_IMAGE_SIDE):
+        raise DatasetError(f"{path}: image is {w} x {h} pixels; at most {MAX_IMAGE_SIDE} x {MAX_IMAGE_SIDE} "
+                           "can be imported: resize it first (e.g. mogrify -resize '2048x2048>' *.jpg)")
+
+
+def _check_group_bytes(label: str, n_bytes: int) -> None:
+    if n_bytes > MAX_IMPORT_IMAGE_BYTES:
+        raise DatasetError(f"images of class {label!r}: {n_bytes // 2**20} MB of pixels in one import, more "
+                           f"than {MAX_IMPORT_IMAGE_BYTES // 2**20} MB; import the folder in parts or "
+                           "resize the images")
+
+
 def load_image(path: Path) -> np.ndarray:
     from PIL import Image, UnidentifiedImageError
 
     try:
         with Image.open(path) as im:
+            _check_image_size(path, im.size)  # from the header, before any pixel is decoded
             im.load()
             if im.mode not in ("L", "RGB"):
                 im = im.convert("L" if im.mode in ("1", "I", "I;16", "F", "LA") else "RGB")
             x = np.asarray(im, dtype=np.uint8)
+    except Image.DecompressionBombError:  # raised by open() itself above ~179 M pixels
+        raise DatasetError(f"{path}: image declares hundreds of millions of pixels; at most "
+                           f"{MAX_IMAGE_SIDE} x {MAX_IMAGE_SIDE} can be imported: resize it first") from None
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         raise DatasetError(f"{path}: not a readable PNG/JPEG image ({exc})") from exc
     return x[:, :, None] if x.ndim == 2 else x
@@ -49,8 +76,11 @@ def parse_images(files: list[Path], label: str, stem: str, attrs: dict | None = 
     """One recording per (class, image shape); each image is one sample and one segment.
     ``attrs`` (file -> attributes, e.g. Edge Impulse bounding boxes) are kept per frame."""
     groups: dict[tuple, list[tuple[Path, np.ndarray]]] = {}
+    held = 0
     for f in sorted(files):
         img = load_image(f)
+        held += img.nbytes
+        _check_group_bytes(label, held)
         groups.setdefault(img.shape, []).append((f, img))
     out = []
     for shape, items in groups.items():

@@ -91,6 +91,7 @@ class DeployPage(QWidget):
         self.flash_result = None
         self.parity_result = None
         self._last_total = -1
+        self._keywords = None  # deploy/listening.py's KeywordDisplay for a keyword model
         self.demo = False
         self._saved_state = None
         self.board_model = BoardModel(Holds.NO_BOARD)
@@ -189,6 +190,7 @@ class DeployPage(QWidget):
 
     def _model_loaded(self, package, warnings=()) -> None:
         self.package = package
+        self._keywords = None
         d = package.descriptor
         self.model_label.setText(
             f"<b>{d.model_name}</b>: {len(package.tflite):,} B int8, classes {', '.join(d.labels)}, "
@@ -247,6 +249,7 @@ class DeployPage(QWidget):
         self.scores.clear_scores()
         self.latency_label.setText("latency: —")
         self._last_total = -1
+        self._keywords = None
 
     @property
     def showing_predictions(self) -> bool:
@@ -273,6 +276,7 @@ class DeployPage(QWidget):
             return
         labels = tuple(self.package.descriptor.labels) if self.package is not None else ()
         self.listener = InferenceListener(session, labels=labels, history=600)
+        self._keywords = None  # the keyword display starts afresh with every listener
         colors = self.ctx.project.class_colors if self.ctx.project is not None else {}
         self.scores.set_labels(labels, colors)
 
@@ -293,19 +297,43 @@ class DeployPage(QWidget):
             if last and self.big.text != "—" and time.monotonic() - last[-1].received > STALE_S:
                 self._clear_prediction(f"no prediction for {STALE_S:g} s")
             return
+        new = listener.total - max(self._last_total, 0)
         self._last_total = listener.total
         results = listener.latest(300)
         if not results:
             return
         last = results[-1]
         colors = self.ctx.project.class_colors if self.ctx.project is not None else {}
-        self.big.show_result(last.label, max(last.scores) if last.scores else 0.0, colors.get(last.label))
+        if self._is_keyword_model():
+            self._show_keyword(results[-min(new, len(results)):], colors)
+        else:
+            self.big.show_result(last.label, max(last.scores) if last.scores else 0.0, colors.get(last.label))
         self._show_frame(last)
         self.scores.show_results(results, time.monotonic())
         self.latency_label.setText(
             f"latency on the board: {last.latency_us / 1000:.2f} ms (mean {listener.mean_latency_us / 1000:.2f} ms), "
             f"{listener.total} predictions, {listener.lost} lost"
         )
+
+    def _is_keyword_model(self) -> bool:
+        d = self.package.descriptor if self.package is not None else None
+        return d is not None and d.sensor_kind == "microphone" and d.frontend in ("microfrontend", "micro_speech")
+
+    def _show_keyword(self, new_results, colors) -> None:
+        """Keyword models: the recognizer's decision (deploy/listening.py), not the raw top
+        class: "listening" until a detection, the keyword for a hold time, then listening."""
+        from tinystudio.deploy.listening import KeywordDisplay
+
+        if self._keywords is None:
+            self._keywords = KeywordDisplay(self.package.descriptor)
+        shown = self._keywords.feed(new_results)
+        d = shown.detection
+        if d is not None:
+            self.big.show_detection(d.label, d.score, colors.get(d.label))
+        else:
+            th = self._keywords.settings.threshold
+            self.big.show_listening(f"newest window: {shown.best} {shown.best_score:.0%} "
+                                    f"(a keyword needs {th:.0%} averaged)" if shown.best else "")
 
     def _show_frame(self, result) -> None:
         """A camera model's prediction beside the camera frame it was made on (the newest

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 #: (a two-class model at 55 % is guessing, and a big confident word would say otherwise).
 UNCERTAIN_BELOW = 0.7
 UNCERTAIN = "uncertain"
+LISTENING = "listening"
 
 
 class BigLabel(QWidget):
@@ -45,3 +46,17 @@ class BigLabel(QWidget):
         self.label.setText(label)
         self.label.setStyleSheet(f"color: {QColor(color).name()};" if color else "")
         self.detail.setText(f"{score:.0%}")
+
+    def show_listening(self, detail: str = "") -> None:
+        """A keyword model with nothing detected: calm grey "listening", never a last word."""
+        self.text = LISTENING
+        self.label.setText("listening …")
+        self.label.setStyleSheet("color: gray;")
+        self.detail.setText(detail)
+
+    def show_detection(self, label: str, score: float, color: str | None = None) -> None:
+        """A keyword the recognizer detected (its averaged score passed the model's threshold)."""
+        self.text = label
+        self.label.setText(label)
+        self.label.setStyleSheet(f"color: {QColor(color).name()};" if color else "")
+        self.detail.setText(f"{score:.0%} averaged")
