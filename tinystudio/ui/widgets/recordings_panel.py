@@ -9,7 +9,14 @@ itself is :mod:`tinystudio.dataset.manage`; this widget only asks and shows.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QItemSelection,
+    QItemSelectionModel,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QFontMetrics, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
