@@ -81,7 +81,7 @@ def build_image(build_dir: Path | None = None, imu_rate: int = 119, mic_rate: in
             raise DeviceError(f"{name} rate {rate} must be a whole number of Hz, 1..2000000")
     _need("make", "build the emulated board")
     _need("arm-none-eabi-gcc", "build the emulated board")
-    extra: list[str] = []
+    extra: list[str] = ["TFLM_DIR="]  # not make's environment: TFLM only when asked for
     timeout = 300
     if tflm_dir is not None:
         if kernels not in KERNELS:

@@ -31,7 +31,7 @@ def build_host_board(build_dir: Path | None = None, tflm_dir: Path | str | None 
     for tool in ("make", "cc", "g++"):
         if shutil.which(tool) is None:
             raise DeviceError(f"{tool} is missing, needed to build the host board; install the Debian packages build-essential make")
-    extra = [f"TFLM_DIR={check_tflm_dir(tflm_dir)}", f"TFLM_PYTHON={sys.executable}"] if tflm_dir else []
+    extra = [f"TFLM_DIR={check_tflm_dir(tflm_dir)}", f"TFLM_PYTHON={sys.executable}"] if tflm_dir else ["TFLM_DIR="]  # fmt: skip  # never make's environment
     build = Path(build_dir) if build_dir else default_build_dir().parent / ("host_linux-tflm" if tflm_dir else "host_linux")
     build.mkdir(parents=True, exist_ok=True)
     proc = subprocess.run(["make", "-C", str(PORT_DIR), f"BUILD={build.resolve()}", *extra],
