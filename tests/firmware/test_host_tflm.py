@@ -97,27 +97,8 @@ def _wide_pointwise_model(window: int = 600, filters: int = 128) -> bytes:
 
 
 def test_oversized_model_refused_with_tflms_text_previous_model_kept(host_board, gesture_project) -> None:
-    from tinystudio.deploy.board_package import BoardPackage
-    from tinystudio.deploy.sample_models import imu_descriptor
-    from tinystudio.deploy.upload import model_status, upload_model
-    from tinystudio.devices.session import BoardSession
-    from tinystudio.errors import DeployError
+    from board_refusal import assert_refused_keeping_previous
 
     _cli("flash", str(gesture_project), "--port", host_board.port, "--json")
-    wide = _wide_pointwise_model()
-    pkg = BoardPackage(wide, imu_descriptor(wide, window=600, stride=600), "wide_conv")
-    session = BoardSession.open(host_board.port, mode="binary", reconnect=False)
-    try:
-        before = model_status(session)
-        with pytest.raises(DeployError) as err:
-            upload_model(session, pkg)
-        msg = str(err.value)
-        assert "cannot run model 'wide_conv'" in msg and "AllocateTensors failed" in msg, msg
-        assert "Failed to resize buffer" in msg or "arena" in msg.lower(), msg
-        after = model_status(session)
-        assert (after.model_crc32, after.model_bytes) == (before.model_crc32, before.model_bytes)
-        assert session.link_stats["framing_errors"] == 0 and session.link_stats["crc_errors"] == 0
-        print(f"\nthe host board refused the {len(wide)}-byte model: {msg}")
-    finally:
-        session.close()
+    assert_refused_keeping_previous(host_board.port, _wide_pointwise_model(), "the host board")
     assert _cli("verify", str(gesture_project), "--port", host_board.port, "--json")["mismatches"] == 0

@@ -93,33 +93,12 @@ def test_flash_infer_verify_the_gesture_model(tflm_board, gesture_project) -> No
 
 
 def test_oversized_model_refused_with_the_boards_text_previous_model_kept(tflm_board, gesture_project) -> None:
+    from board_refusal import assert_refused_keeping_previous
     from mcu_models import wide_conv_model
-
-    from tinystudio.deploy.board_package import BoardPackage
-    from tinystudio.deploy.sample_models import imu_descriptor
-    from tinystudio.deploy.upload import model_status, upload_model
-    from tinystudio.devices.session import BoardSession
-    from tinystudio.errors import DeployError
 
     project, _ = gesture_project
     _cli("flash", str(project), "--port", tflm_board.port, "--json")
-    wide = wide_conv_model()
-    pkg = BoardPackage(wide, imu_descriptor(wide, window=600, stride=600), "wide_conv")
-    session = BoardSession.open(tflm_board.port, mode="binary", reconnect=False)
-    try:
-        before = model_status(session)
-        with pytest.raises(DeployError) as err:
-            upload_model(session, pkg)
-        msg = str(err.value)
-        # TFLM's own words, carried by LOG frames, then the glue's
-        assert "cannot run model 'wide_conv'" in msg and "AllocateTensors failed" in msg, msg
-        assert "Failed to resize buffer" in msg or "arena" in msg.lower(), msg
-        after = model_status(session)
-        assert (after.model_crc32, after.model_bytes) == (before.model_crc32, before.model_bytes)
-        assert session.link_stats["framing_errors"] == 0 and session.link_stats["crc_errors"] == 0
-        print(f"\nthe board refused the {len(wide)}-byte model: {msg}")
-    finally:
-        session.close()
+    assert_refused_keeping_previous(tflm_board.port, wide_conv_model())
     verify = json.loads(_cli("verify", str(project), "--port", tflm_board.port, "--json").stdout)
     assert verify["mismatches"] == 0  # the previous model still runs
 
