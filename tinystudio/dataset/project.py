@@ -151,7 +151,7 @@ class Project:
         with project_lock(path):
             if project.json_path.exists():  # another process created it meanwhile
                 return cls.open(path)
-            atomic_write_text(project.json_path, _dump(data))
+            atomic_write_text(project.json_path, _dump(data), project._note_own_write)
             project._signature = file_signature(project.json_path)
         return project
 
@@ -231,6 +231,11 @@ class Project:
             self._index_assign = dict(self._data["split"].get("assignments", {}))
 
     # ----------------------------------------------------- changes by other processes
+    def _note_own_write(self, tmp: Path) -> None:
+        from tinystudio.dataset import own_writes
+
+        own_writes.note(self.json_path, file_signature(tmp))
+
     def changed_on_disk(self) -> bool:
         """True when another process (or another Project object) saved the project file
         since this one last read or wrote it. One ``stat``: cheap enough for a GUI timer."""
@@ -429,7 +434,7 @@ class Project:
             used = {d.get("label") for e in merged["recordings"].values() for d in e.get("segments", ())}
             merged["classes"] = [c for c in merged["classes"] if c["name"] in used]
             if merged != latest:
-                atomic_write_text(self.json_path, _dump(merged))
+                atomic_write_text(self.json_path, _dump(merged), self._note_own_write)
             self._adopt(merged, merged, file_signature(self.json_path))
             if sync_recordings:
                 self._sync_locked()
