@@ -98,6 +98,9 @@ class TrainPage(QWidget):
         self.ctx = ctx
         self.worker = None
         self.report = None
+        #: The current model's report while a new run starts: a stopped run changes nothing
+        #: on disk, so the page shows that model again rather than empty results.
+        self._kept_report = None
         self.model_combo = QComboBox()
         self.model_combo.currentIndexChanged.connect(self._model_chosen)
         self.budget_label = QLabel("")
@@ -245,6 +248,7 @@ class TrainPage(QWidget):
         if "window_ms" in settings:
             self.window_ms.setValue(int(settings["window_ms"]))
         self.banner.hide()
+        self._kept_report = None
         self._clear_results()
         self.status.setText(readiness(project))
         if project is not None:
@@ -266,6 +270,10 @@ class TrainPage(QWidget):
         project = self.ctx.project
         if report is None or self.running or project is None or project.path != path:
             return
+        self._show_current(report)
+
+    def _show_current(self, report) -> None:
+        """The project's current model (opened, or kept after a stopped run)."""
         self.show_report(report)
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
@@ -321,6 +329,7 @@ class TrainPage(QWidget):
         options = TrainOptions(epochs=self.epochs.value() or None, model=train.get("model"),
                                board=self.board_combo.currentData(),
                                window_ms=train.get("window_ms"))
+        self._kept_report = self.report
         self._clear_results()
         self._requested_epochs = self.epochs.value()
         self._last_epoch = 0
@@ -353,6 +362,7 @@ class TrainPage(QWidget):
     def _event(self, message) -> None:
         if isinstance(message, str):
             self.status.setText(message)
+            self._search_progress(message)
             return
         self.curves.add_epoch(message)
         self._last_epoch = message.epoch
@@ -366,10 +376,23 @@ class TrainPage(QWidget):
             f"accuracy {message.accuracy:.1%}, ETA {_fmt_eta(message.eta_seconds)}"
         )
 
+    def _search_progress(self, message: str) -> None:
+        """The model search's share done on the bar (candidates and folds, epochs within)."""
+        from tinystudio.ml.search import SearchProgress
+
+        where = SearchProgress.parse(message)
+        if where is None:
+            return
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(round(1000 * where.fraction))
+        self.progress.setFormat(f"model search {100 * where.fraction:.0f} % — candidate "
+                                f"{where.candidate} of {where.candidates} ({where.name})")
+
     def _batch(self, b) -> None:
         self.progress.setFormat(f"epoch {b.epoch} batch {b.batch}/{b.batches}")
 
     def _done(self, report) -> None:
+        self._kept_report = None
         self.show_report(report)
         epochs = self._requested_epochs or report.epochs_run
         early = report.epochs_run < epochs
@@ -499,8 +522,13 @@ class TrainPage(QWidget):
 
         self.progress.setValue(self._last_epoch)
         if isinstance(exc, TrainingStopped):
+            kept, self._kept_report = self._kept_report, None
+            if kept is not None and self.ctx.project is not None:
+                self.curves.reset()
+                self._show_current(kept)  # the stopped run changed nothing: its model stays
             self.progress.setFormat(f"stopped at epoch {self._last_epoch}")
-            self.status.setText(str(exc)[0].upper() + str(exc)[1:] + ".")
+            self.status.setText(str(exc)[0].upper() + str(exc)[1:] + "."
+                                + (" The current model's results are shown." if kept is not None else ""))
         else:
             self.progress.setFormat("failed")
             self.status.setText(f"Training failed: {exc}")
