@@ -429,6 +429,12 @@ class Project:
                 self._sync_locked()
             self._flush_index()
 
+    def prepare_for_edits(self) -> None:
+        """Encode every recording's project-file line now, so the first save of an editor
+        encodes only what changed (a window calls this on the worker that opens the project,
+        not on the GUI thread; commands that save once do not need it)."""
+        _dump(self._data, self._lines)
+
     @property
     def unsynced_recordings(self) -> list[str]:
         return sorted(self._dirty)
