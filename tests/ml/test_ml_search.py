@@ -50,3 +50,21 @@ def test_baseline_separates_still_from_shaking_windows():
     res = evaluate_baseline(x[::2], y[::2], x[1::2], y[1::2], [1.0] * 3, folds)
     assert res.test_accuracy == 1.0 and res.n_test == 20
     assert res.val_accuracy == 1.0 and len(res.val_folds) == 3
+
+
+def test_search_progress_line_reads_back_as_a_share_that_only_grows():
+    """The status line the search prints is what the Train page turns into its percentage."""
+    from tinystudio.ml.search import SearchProgress
+
+    seen = []
+    for c in (1, 2, 3):
+        for f in (1, 2):
+            for e in (0, 20, 40):
+                where = SearchProgress(c, 3, f"cand{c}", f, 2, e, 40)
+                back = SearchProgress.parse("train: " + where.line())
+                assert back == where
+                seen.append(back.fraction)
+    assert seen[0] == 0.0 and seen[-1] == 1.0
+    assert all(a <= b for a, b in zip(seen, seen[1:], strict=False))
+    assert SearchProgress(2, 3, "imu_cnn", 1, 2, 0, 40).fraction == 2 / 6
+    assert SearchProgress.parse("model search: imu_cnn, fold 1 of 3") is None

@@ -36,6 +36,9 @@ def test_stop_training_leaves_the_project_unchanged(qtbot, window, tmp_path, pun
     # so the press lands mid-run however busy the machine is (the final run may early-stop
     # within a second, which a stop press could miss).
     qtbot.waitUntil(lambda: "fold 2 of" in train.status.text(), timeout=120_000)
+    # the bar shows how far the search is, not "starting" (issue 21)
+    assert "model search" in train.progress.format() and "%" in train.progress.format()
+    assert 0 < train.progress.value() < train.progress.maximum()
     train.stop_button.click()
     # the worker is done before its queued "finished" reaches the page: wait for the page
     qtbot.waitUntil(lambda: not train.running and train.start_button.isEnabled(), timeout=60_000)

@@ -248,3 +248,21 @@ def test_record_page_board_source_row_has_its_label(qtbot, window, connect_virtu
         left_of = lambda w: w.mapTo(page, w.rect().topLeft()).x()  # noqa: E731
         assert left_of(box.source) == left_of(page.sensor_combo), \
             f"{width}x{height}: Board source field at x={left_of(box.source)}, Sensor at {left_of(page.sensor_combo)}"
+
+
+def test_record_page_takes_table_shows_rows_once_a_take_is_previewed(qtbot, window, connect_virtual, tmp_path,
+                                                                      punch_csv, flex_csv):
+    """With a take selected (its preview shown, as after Record), the takes table keeps room
+    for a few rows under its header at 1024x700 (it once kept about 62 px: one row)."""
+    _prepare(qtbot, window, connect_virtual, tmp_path, punch_csv, flex_csv)
+    page = window.record_page
+    table = page.panel.table
+    for width, height in SIZES:
+        window.resize(width, height)
+        window.show_page("Record")
+        qtbot.wait(60)
+        QApplication.sendPostedEvents(None, QEvent.LayoutRequest)
+        assert page.preview.isVisible()
+        rows = table.viewport().height() / max(1, table.verticalHeader().defaultSectionSize())
+        assert rows >= 4, f"{width}x{height}: the takes table shows {rows:.1f} rows ({table.viewport().height()} px)"
+        assert page.preview.height() >= 2 * page.preview.min_plot_height, f"{width}x{height}: preview squeezed"

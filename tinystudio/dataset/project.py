@@ -104,6 +104,8 @@ class Project:
         #: The project file as this object last read or wrote it: the base of the merge.
         self._base = copy_data(data)
         self._signature: tuple | None = None
+        #: True when an edit removed a label somewhere: :attr:`classes` prunes first.
+        self._classes_stale = True
         self.settings: dict = data.setdefault("settings", {})
         self._recordings: dict[str, Recording] = {}
         self._dirty: set[str] = set()
@@ -167,7 +169,7 @@ class Project:
         with project_lock(path):
             if project.json_path.exists():  # another process created it meanwhile
                 return cls.open(path)
-            atomic_write_text(project.json_path, _dump(data))
+            atomic_write_text(project.json_path, _dump(data), project._note_own_write)
             project._signature = file_signature(project.json_path)
         return project
 
@@ -247,6 +249,11 @@ class Project:
             self._index_assign = dict(self._data["split"].get("assignments", {}))
 
     # ----------------------------------------------------- changes by other processes
+    def _note_own_write(self, tmp: Path) -> None:
+        from tinystudio.dataset import own_writes
+
+        own_writes.note(self.json_path, file_signature(tmp))
+
     def changed_on_disk(self) -> bool:
         """True when another process (or another Project object) saved the project file
         since this one last read or wrote it. One ``stat``: cheap enough for a GUI timer."""
@@ -284,6 +291,7 @@ class Project:
         self._data = data
         self._base = copy_data(base)
         self._signature = signature
+        self._classes_stale = True
         from tinystudio.dataset import loading
 
         loading.refresh(self, opened)
@@ -300,22 +308,42 @@ class Project:
         self._data["task"] = task
 
     # ------------------------------------------------------------------ classes
+    # A class exists while a segment uses it. One that lost its last segment (relabeled,
+    # undone, deleted, or left by another project's class box) is dropped, so no page, table
+    # or project file lists a class with nothing in it; a file that has one loses it at the
+    # next save. Pruning is lazy (one pass after the edits that removed a label), so a bulk
+    # edit of 10,000 recordings costs one pass, not one per recording.
+    def _used_labels(self) -> set[str]:
+        """Labels of every segment in the project file (quarantined recordings' too)."""
+        return {d.get("label") for e in self._data["recordings"].values() for d in e.get("segments", ())}
+
+    def _prune_classes(self) -> None:
+        self._classes_stale = False
+        used = self._used_labels()
+        self._data["classes"] = [c for c in self._data["classes"] if c["name"] in used]
+
     @property
     def classes(self) -> list[str]:
+        if self._classes_stale:
+            self._prune_classes()
         return [c["name"] for c in self._data["classes"]]
 
     @property
     def class_colors(self) -> dict[str, str]:
+        if self._classes_stale:
+            self._prune_classes()
         return {c["name"]: c["color"] for c in self._data["classes"]}
 
     def _ensure_class(self, name: str, color: str | None = None) -> None:
-        if name and name not in self.classes:
+        if name and all(c["name"] != name for c in self._data["classes"]):
             check_label(name, str(self.json_path))
             n = len(self._data["classes"])
             self._data["classes"].append(
                 {"name": name, "color": color or schema.DEFAULT_COLORS[n % len(schema.DEFAULT_COLORS)]})
 
     def add_class(self, name: str, color: str | None = None) -> None:
+        """Offer a class (with its colour) before any segment uses it. Like every class it
+        is saved only once a segment uses it."""
         self._ensure_class(name, color)
 
     def set_class_color(self, name: str, color: str) -> None:
@@ -375,6 +403,8 @@ class Project:
     def set_segments(self, rec_id: str, segments: list[Segment]) -> None:
         """Replace a recording's segments (the primitive behind every label operation)."""
         rec = self.recording(rec_id)
+        if {s.label for s in rec.segments} - {s.label for s in segments}:
+            self._classes_stale = True  # a label left this recording: maybe the project
         for s in segments:
             if not (0 <= s.start < s.end <= rec.n_samples):
                 raise DatasetError(f"{rec_id}: segment {s.start}..{s.end} is outside 0..{rec.n_samples}")
@@ -415,6 +445,7 @@ class Project:
         after every edit and call :meth:`sync_recordings` when idle: refreshing a copy
         rewrites the whole recording file, which takes a while for an hour of audio."""
         self._data["settings"] = self.settings
+        self._prune_classes()
         with project_lock(self.path):
             # Unchanged since this object read or wrote it (every writer holds this lock
             # and replaces the file, so the signature moves): the base is the file, and
@@ -422,8 +453,10 @@ class Project:
             unchanged = self._signature is not None and file_signature(self.json_path) == self._signature
             latest = self._base if unchanged else read_project_file(self.json_path)
             merged = merge(self._base, self._data, latest)
+            used = {d.get("label") for e in merged["recordings"].values() for d in e.get("segments", ())}
+            merged["classes"] = [c for c in merged["classes"] if c["name"] in used]
             if merged != latest:
-                atomic_write_text(self.json_path, _dump(merged, self._lines))
+                atomic_write_text(self.json_path, _dump(merged, self._lines), self._note_own_write)
             self._adopt(merged, merged, file_signature(self.json_path))
             if sync_recordings:
                 self._sync_locked()

@@ -44,8 +44,10 @@ RECORDING_ID = re.compile(r"(?!\.)[^/\\\x00-\x1f\x7f]{1,200}")
 SPLIT_NAMES = ("train", "test")
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` atomically; on any error nothing is left behind."""
+def atomic_write_text(path: Path, text: str, before_replace=None) -> None:
+    """Replace ``path`` with ``text`` atomically; on any error nothing is left behind.
+    ``before_replace(tmp)`` runs on the complete file just before it takes ``path``'s place
+    (its inode, mtime and size are the new file's: a rename changes none of them)."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}-{threading.get_ident()}")
     try:
@@ -53,6 +55,8 @@ def atomic_write_text(path: Path, text: str) -> None:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
+        if before_replace is not None:
+            before_replace(tmp)
         os.replace(tmp, path)
     except OSError as exc:
         with contextlib.suppress(OSError):

@@ -64,16 +64,18 @@ def add_recording(project, name: str, x: np.ndarray, label: str, rate: float,
 
 
 def vibration_project(folder: Path, train_takes: int = 30, take_seconds: float = 30.0,
-                      test_minutes: float = 60.0, fault_seconds: float = 60.0, seed: int = 0):
-    """An anomaly project: normal takes for training, an hour of normal and two takes per
-    fault for testing (split by recording, saved)."""
+                      test_minutes: float = 60.0, fault_seconds: float = 60.0, seed: int = 0,
+                      test_take_seconds: float = 600.0):
+    """An anomaly project: normal takes for training, an hour of normal (in takes of
+    ``test_take_seconds``) and two takes per fault for testing (split by recording, saved)."""
     from tinystudio.dataset import Project
 
     project = Project.create(folder, task="anomaly")
     project.settings.setdefault("train", {}).update({"window_ms": 2000.0, "stride_ms": 2000.0})
     split = {}
     takes = [("normal", None, "train", take_seconds, int(train_takes))]
-    takes.append(("normal", None, "test", 600.0, int(round(test_minutes / 10))))
+    takes.append(("normal", None, "test", test_take_seconds,
+                  int(round(test_minutes * 60 / test_take_seconds))))
     takes += [(f, f, "test", fault_seconds, 2) for f in FAULTS]
     k = 0
     for label, fault, side, seconds, count in takes:

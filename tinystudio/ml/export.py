@@ -105,7 +105,7 @@ def c_sources(tflite: bytes, desc: ModelDescriptor, name: str = "model") -> tupl
 #define {p.upper()}_WINDOW {int(desc.window)}  // samples per inference
 #define {p.upper()}_STRIDE {int(desc.stride)}  // samples between inferences
 #define {p.upper()}_NUM_CHANNELS {len(desc.channels)}
-
+{_task_defines(desc, p)}
 extern const unsigned char {p}_tflite[];
 extern const unsigned int {p}_tflite_len;
 extern const char* const {p}_labels[{p.upper()}_NUM_LABELS];
@@ -189,13 +189,38 @@ void loop() {{
   TfLiteTensor* out = interpreter->output(0);
   // Never index past the output tensor, whatever the label table says.
   const int n = (int)out->bytes < {p.upper()}_NUM_LABELS ? (int)out->bytes : {p.upper()}_NUM_LABELS;
-  int best = 0;
-  for (int i = 1; i < n; ++i)
-    if (out->data.int8[i] > out->data.int8[best]) best = i;
-  Serial.println({p}_labels[best]);
+{_sketch_output(desc, p)}
   delay(1000);
 }}
 """
+
+
+def _task_defines(desc: ModelDescriptor, p: str) -> str:
+    """The task, and an anomaly model's threshold (in score units), for the header."""
+    task = str(desc.task or "classification")
+    lines = [f'#define {p.upper()}_TASK "{task}"  // classification, anomaly or regression']
+    if task == "anomaly":
+        if desc.score_threshold is None:
+            raise TrainingError("the anomaly model's descriptor has no score_threshold; train it again")
+        lines.append(f"#define {p.upper()}_SCORE_THRESHOLD {_cfloat(desc.score_threshold)}"
+                     "  // score = (q - output_zero_point) * output_scale; above it: ANOMALY")
+    return "\n".join(lines) + "\n"
+
+
+def _sketch_output(desc: ModelDescriptor, p: str) -> str:
+    """The sketch's reading of the output tensor: top class, NORMAL/ANOMALY, or the value."""
+    task = str(desc.task or "classification")
+    value = f"(void)n;\n  const float value = (out->data.int8[0] - {p}_output_zero_point) * {p}_output_scale;"
+    if task == "anomaly":
+        return (f"  {value}\n"
+                f'  Serial.print(value > {p.upper()}_SCORE_THRESHOLD ? "ANOMALY score " : "NORMAL score ");\n'
+                "  Serial.println(value);")
+    if task == "regression":
+        return (f"  {value}\n"
+                f'  Serial.print({p}_labels[0]);\n  Serial.print(" = ");\n  Serial.println(value, 4);')
+    return ("  int best = 0;\n  for (int i = 1; i < n; ++i)\n"
+            "    if (out->data.int8[i] > out->data.int8[best]) best = i;\n"
+            f"  Serial.println({p}_labels[best]);")
 
 
 def _library_files(pkg: ModelPackage, lib: str) -> dict[str, str]:

@@ -65,11 +65,25 @@ def test_windows(project, package: ModelPackage, split: str | None = "test"):
                                "image_size": desc.input_shape[:2],
                                "grayscale": desc.input_shape[-1] == 1})
     ex: Examples = extract(project, spec, split)
-    feats = frontend_inputs(spec, ex.x)
+    feats = frontend_inputs(spec, _model_channels(spec, desc, ex.x))
     q = int8_inputs(desc, feats) if len(ex.labels) else np.zeros((0, *desc.input_shape), np.int8)
     index = {name: i for i, name in enumerate(desc.labels)}
     y = np.array([index.get(lab, -1) for lab in ex.labels], dtype=int)
     return q.reshape((len(y), *desc.input_shape)), y
+
+
+def _model_channels(spec, desc, x: np.ndarray) -> np.ndarray:
+    """Raw windows restricted to the model's input channels: a regression model's target
+    channel is in the recordings but not an input (learning_regressor.py)."""
+    if spec.frontend != "raw" or not desc.channels or list(desc.channels) == list(spec.channels):
+        return x
+    missing = [c for c in desc.channels if c not in spec.channels]
+    if missing:
+        from tinystudio.errors import TrainingError
+
+        raise TrainingError(f"the model reads channel(s) {', '.join(missing)} that the project's "
+                            f"recordings do not have ({', '.join(spec.channels)})")
+    return x[..., [spec.channels.index(c) for c in desc.channels]]
 
 
 test_windows.__test__ = False  # a library function, not a pytest test, wherever imported

@@ -11,6 +11,7 @@ its size, TFLM arena and host-TFLM latency are measured, not estimated.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import asdict, dataclass, field
 
@@ -27,6 +28,44 @@ MAX_SUBJECT_FOLDS = 5
 TIE = 0.005
 LATENCY_RUNS = 20
 MAX_SEARCH_EPOCHS = 40  # per candidate and fold: the search stays short whatever --epochs says
+
+
+@dataclass
+class SearchProgress:
+    """Where the model search is, as one status line (``train: model search: ...`` on the
+    command's stderr) that the Train page reads back into a percentage: before this, its
+    bar said "starting" for the 15-45 s the search takes."""
+
+    candidate: int  # 1-based
+    candidates: int
+    name: str
+    fold: int  # 1-based
+    folds: int
+    epoch: int  # epochs done in this fold (0 at its start)
+    epochs: int
+
+    @property
+    def fraction(self) -> float:
+        """Done share of the whole search (folds weigh the same; epochs within a fold)."""
+        done = (self.candidate - 1) * self.folds + (self.fold - 1) + self.epoch / max(1, self.epochs)
+        return min(1.0, done / max(1, self.candidates * self.folds))
+
+    def line(self) -> str:
+        return (f"model search: candidate {self.candidate} of {self.candidates} ({self.name}), "
+                f"fold {self.fold} of {self.folds}, epoch {self.epoch} of {self.epochs}")
+
+    @classmethod
+    def parse(cls, text: str) -> SearchProgress | None:
+        m = _PROGRESS.search(text)
+        if m is None:
+            return None
+        c, n, name, i, k, e, ee = m.groups()
+        return cls(int(c), int(n), name, int(i), int(k), int(e), int(ee))
+
+
+_PROGRESS = re.compile(r"model search: candidate (\d+) of (\d+) \((\S+)\), fold (\d+) of (\d+), "
+                       r"epoch (\d+) of (\d+)")
+STATUS_EVERY_S = 0.5  # epoch lines during the search at most this often (a terminal reads them)
 
 
 @dataclass
@@ -125,15 +164,16 @@ def search(specs, x, y, n_classes, folds: Folds, config, augment, rep, input_ran
     from tinystudio.ml.trainer import configure_tensorflow, train_model
 
     out: list[Candidate] = []
-    for spec in specs:
+    for j, spec in enumerate(specs):
         t0 = time.monotonic()
         scores, model = [], None
         for i, (tr, va) in enumerate(folds.folds):
-            if on_status is not None:
-                on_status(f"model search: {spec.name}, fold {i + 1} of {len(folds.folds)}")
+            where = SearchProgress(j + 1, len(specs), spec.name, i + 1, len(folds.folds), 0, config.epochs)
+            on_epoch = _search_status(where, on_status)
             configure_tensorflow(config.seed)
             model = spec.build(tuple(x.shape[1:]), n_classes, config.seed)
-            train_model(model, x[tr], y[tr], n_classes, config, augment, on_batch=on_batch, stop=stop)
+            train_model(model, x[tr], y[tr], n_classes, config, augment, on_epoch=on_epoch,
+                        on_batch=on_batch, stop=stop)
             pred = keras_predict(model, x[va]).argmax(axis=1)
             scores.append(float(np.mean(pred == y[va])))
         seconds = time.monotonic() - t0
@@ -164,6 +204,23 @@ def search(specs, x, y, n_classes, folds: Folds, config, augment, rep, input_ran
         raise TrainingError("no candidate model fits: " + "; ".join(f"{c.name}: {c.note}" for c in out))
     pick.chosen = True
     return out
+
+
+def _search_status(where: SearchProgress, on_status):
+    """Say where the search is at the start of a fold, then after its epochs (at most every
+    :data:`STATUS_EVERY_S`); returns the trainer's epoch callback (None: nobody listens)."""
+    if on_status is None:
+        return None
+    on_status(where.line())
+    last = [time.monotonic()]
+
+    def on_epoch(p) -> None:
+        now = time.monotonic()
+        if now - last[0] >= STATUS_EVERY_S:
+            last[0] = now
+            on_status(SearchProgress(**{**asdict(where), "epoch": p.epoch, "epochs": p.epochs}).line())
+
+    return on_epoch
 
 
 def choose(cands: list[Candidate]) -> Candidate | None:

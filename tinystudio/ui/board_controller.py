@@ -79,6 +79,9 @@ class VirtualBoardProcess:
         # the child must import the same tinystudio as this process, installed or not
         root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
+        from tinystudio.dataset import own_writes
+
+        env = own_writes.child_env(env)  # opening a takes source may save repairs: ours
         self.proc = subprocess.Popen(
             options.argv(),
             stdout=subprocess.PIPE,

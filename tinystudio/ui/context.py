@@ -64,15 +64,23 @@ class StudioContext(QObject):
         return True
 
     def _apply_reload(self, project, state) -> None:
+        """Merge what was read. Only a write by someone else is announced: the studio's own
+        (this window's trainer, virtual board or other project objects) is merged quietly,
+        and a state already superseded (saved again meanwhile) is not merged at all."""
+        from tinystudio.dataset import own_writes
+
         if project is not self.project or state is None:
             return
         try:
-            project.reload(state)
+            applied = project.reload(state)
         except Exception as exc:  # noqa: BLE001 - shown, not swallowed
             self.error.emit(f"the project changed on disk and could not be reloaded: {exc}")
             return
+        if not applied:
+            return
         self.recordings_changed.emit()
-        self.status.emit("project reloaded: it was changed on disk")
+        if not own_writes.is_own(project.json_path, state.signature):
+            self.status.emit("project reloaded: it was changed on disk")
 
     def schedule_save(self) -> None:
         """Label edits come in bursts (dragging); write the JSON once they settle."""

@@ -62,6 +62,9 @@ def train_in_process(project_path, options, *, progress, stop, event):
     root = str(Path(__file__).resolve().parents[2])
     env = dict(os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
+    from tinystudio.dataset import own_writes
+
+    env = own_writes.child_env(env)  # its saves of the project are the studio's own
     cmd = [sys.executable, "-m", "tinystudio", "train", str(project_path), "--json",
            "--seed", str(options.seed)]
     for flag, value in (("--epochs", options.epochs), ("--board", options.board),

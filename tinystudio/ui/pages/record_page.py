@@ -36,6 +36,7 @@ from tinystudio.ui.widgets.when_shown import WhenShown
 from tinystudio.ui.workers import start_worker
 
 LEFT_WIDTH = 300  # fixed: a long message wraps instead of widening the column
+MIN_TAKE_ROWS = 4  # rows of the takes table that always show
 WIDE_PAGE = 1250  # from this page width the preview sits beside the recordings table
 
 
@@ -141,6 +142,12 @@ class RecordPage(QWidget):
         self.undo_stack = shared_undo_stack(ctx)
         self.panel = RecordingsPanel(ctx, self.undo_stack)
         self.panel.current_changed.connect(self._preview)
+        # room for a few takes under the header whatever the splitters do (at 1024x700 the
+        # table once kept one row, about 62 px, once a saved take's preview showed)
+        table = self.panel.table
+        table.setMinimumHeight(table.horizontalHeader().sizeHint().height()
+                               + MIN_TAKE_ROWS * table.verticalHeader().defaultSectionSize()
+                               + table.horizontalScrollBar().sizeHint().height() + 2 * table.frameWidth())
         self.preview = Timeline(editable=False, min_plot_height=70, compact=True)
         self.preview_label = QLabel("Select a recording to preview it.")
         self.preview_label.setWordWrap(True)
@@ -200,10 +207,10 @@ class RecordPage(QWidget):
                 self._right.setSizes([h // 2, h // 2])
                 total = max(300, self.width() - LEFT_WIDTH)
                 self._bottom.setSizes([total * 3 // 5, total * 2 // 5])
-            else:  # live view 2/5; table 1/4 and preview 3/4 of the rest
+            else:  # live view 2/5; table and preview share the rest
                 self._right.setSizes([h * 2 // 5, h * 3 // 5])
                 rest = h * 3 // 5
-                self._bottom.setSizes([rest // 3, rest * 2 // 3])
+                self._bottom.setSizes([rest // 2, rest // 2])
 
     # -------------------------------------------------------------- board
     def _connected(self, info) -> None:
@@ -423,8 +430,11 @@ class RecordPage(QWidget):
         if rec_id != self._preview_id or project is None or rec_id not in {r.id for r in project.recordings()}:
             return  # another one was chosen meanwhile, or it was renamed or deleted
         rec = project.recording(rec_id)
+        was_hidden = self.preview.isHidden()
         self.preview.show()
         self.preview.set_signal(data, rec.rate_hz, rec.channel_names, rec.units)
+        if was_hidden and self.panel.current_id() == rec_id:  # the preview took room from the table
+            self.panel.reveal(next(i for i, r in enumerate(self.panel.rows) if r.id == rec_id))
         self.preview.set_segments(rec.segments, project.class_colors)
         self.preview_label.setText(f"{rec.id}: {rec.seconds:.2f} s, {len(rec.segments)} segments "
                                    f"({', '.join(sorted({s.label for s in rec.segments})) or 'unlabeled'})")

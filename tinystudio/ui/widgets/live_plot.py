@@ -29,11 +29,7 @@ from pyqtgraph import functions as fn
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView
 
-#: Distinct curve colours readable on light and dark backgrounds.
-CHANNEL_COLORS = (
-    "#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4",
-    "#f032e6", "#9a6324", "#808000", "#469990",
-)
+from tinystudio.ui.palette import channel_color
 
 
 def make_pen(color: str, width: int = 1):
@@ -138,7 +134,7 @@ class LivePlot(pg.PlotWidget):
         self._yrange = None
         self._refit_every = max(1, int(round(0.5 * self.rate_hz / self.k)))  # bins: 0.5 s
         self._reset_state()
-        colors = [CHANNEL_COLORS[i % len(CHANNEL_COLORS)] for i in range(len(channel_names))]
+        colors = [channel_color(name, col) for name, col in zip(channel_names, self.columns, strict=True)]
         self.pens = [make_pen(c) for c in colors]
         self.polys = [fn.create_qpolygonf(points) for _ in channel_names]
         self.xy = [fn.ndarray_from_qpolygonf(p) for p in self.polys]  # (points, 2) float64 views

@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from tinystudio.ui.widgets.live_plot import CHANNEL_COLORS, make_pen
+from tinystudio.ui.palette import class_color
+from tinystudio.ui.widgets.live_plot import make_pen
 
 WINDOW_S = 10.0
 
@@ -40,7 +41,7 @@ class ScorePlot(pg.PlotWidget):
         self.labels = tuple(labels)
         colors = colors or {}
         self.curves = [
-            item.plot(pen=make_pen(colors.get(lab, CHANNEL_COLORS[i % len(CHANNEL_COLORS)]), 2), name=lab)
+            item.plot(pen=make_pen(class_color(colors, lab, i), 2), name=lab)
             for i, lab in enumerate(self.labels)
         ]
 

@@ -20,8 +20,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QVBoxLayout, QWidget
 
+from tinystudio.ui.palette import channel_color, class_color
 from tinystudio.ui.widgets.flow_layout import FlowLayout
-from tinystudio.ui.widgets.live_plot import CHANNEL_COLORS, make_pen
+from tinystudio.ui.widgets.live_plot import make_pen
 
 #: Units that name a sensor on their own (the plot's title).
 UNIT_NAMES = {"g": "accelerometer", "m/s^2": "accelerometer", "m/s2": "accelerometer",
@@ -144,7 +145,7 @@ class Timeline(QWidget):
                 unit = units[i] if i < len(units) else ""
                 box = QCheckBox(f"{name} ({unit})" if unit else name)
                 box.setChecked(True)
-                color = CHANNEL_COLORS[i % len(CHANNEL_COLORS)]
+                color = channel_color(name, i)
                 box.setStyleSheet(f"QCheckBox {{ color: {color}; font-weight: bold; }}")
                 box.toggled.connect(lambda on, i=i: self.set_channel_visible(i, on))
                 self.toggles.addWidget(box)
@@ -174,7 +175,7 @@ class Timeline(QWidget):
         self.curves = [None] * data.shape[1]
         for item, (_unit, cols) in zip(self.plots, groups, strict=True):
             for i in cols:
-                curve = item.plot(x, data[:, i], pen=make_pen(CHANNEL_COLORS[i % len(CHANNEL_COLORS)]), name=names[i])
+                curve = item.plot(x, data[:, i], pen=make_pen(channel_color(names[i], i)), name=names[i])
                 curve.setClipToView(True)
                 curve.setDownsampling(auto=True, method="peak")
                 self.curves[i] = curve
@@ -196,7 +197,7 @@ class Timeline(QWidget):
         self.regions, self._mirrors = [], []
         ymax = main.viewRange()[1][1]
         for i, seg in enumerate(segments):
-            color = colors.get(seg.label, CHANNEL_COLORS[i % len(CHANNEL_COLORS)])
+            color = class_color(colors, seg.label, i)
             r = SegmentRegion(seg, self.rate_hz, color, movable=self.editable)
             r.setBounds((0, self.n_samples / self.rate_hz))
             r.sigRegionChangeFinished.connect(self._region_moved)
