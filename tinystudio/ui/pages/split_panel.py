@@ -109,14 +109,9 @@ class SplitPanel(QGroupBox):
         subject_item.setToolTip("" if len(names) >= 2 else "needs takes from two subjects or more "
                                 "(set the subject when recording)")
         now = split_plan.state(project)
-        if now is None:
-            self.now_label.setText("Now: no split yet (training would use the recommended one below).")
-        else:
-            self.now_label.setText(f"Now: {now.choice.describe()}: train {now.total('train')}, "
-                                   f"test {now.total('test')} segments"
-                                   + ("" if now.ok else f". ⚠ {now.problems[0]}"))
-        if reset:
-            self.set_choice(now.choice if now is not None and now.ok else split_plan.recommended(project))
+        self.now_label.setText(split_plan.now_text(project, now))
+        if reset:  # the list shows the split in use, as "Now:" does (its problem: the verdict)
+            self.set_choice(now.choice if now is not None else split_plan.recommended(project))
         else:
             self.update_preview()
 
