@@ -40,3 +40,23 @@ def test_now_line_and_list_agree_and_say_how_one_take_classes_were_cut(qtbot, wi
     assert panel.now_label.text().startswith("Now: by recording") and "⚠" in panel.now_label.text()
     assert panel.choice().by == "recording"
     assert panel.verdict.text().startswith("Apply gives")  # the one in use is not ok: applying fixes it
+
+
+def test_the_list_follows_a_split_made_under_it(qtbot, window, tmp_path, punch_csv, flex_csv):
+    """The trainer makes a split for its run when there is none (by recording, cut by segment
+    for one-take classes); the window reloads it and the list must show it, not the
+    recommendation it showed before."""
+    folder = tmp_path / "gestures"
+    import_paths(folder, [punch_csv], label="punch")
+    import_paths(folder, [flex_csv], label="flex")
+    panel = _open(qtbot, window, folder)
+    assert panel.choice().by == "segment" and "no split yet" in panel.now_label.text()
+    other = Project.open(folder)  # as the trainer's child process does
+    split_plan.apply(other, SplitChoice("recording", 0.25))
+    with qtbot.waitSignal(window.ctx.recordings_changed, timeout=10_000):
+        other.save()
+    assert panel.now_label.text().startswith("Now: by recording")
+    assert panel.choice().by == "recording" and abs(panel.fraction.value() - 0.25) < 1e-9
+    panel.strategy.setCurrentIndex(panel.strategy.findData("segment"))  # being edited
+    window.ctx.recordings_changed.emit()  # a label edit elsewhere: the edit stays
+    assert panel.choice().by == "segment"

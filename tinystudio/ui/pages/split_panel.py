@@ -110,8 +110,13 @@ class SplitPanel(QGroupBox):
                                 "(set the subject when recording)")
         now = split_plan.state(project)
         self.now_label.setText(split_plan.now_text(project, now))
-        if reset:  # the list shows the split in use, as "Now:" does (its problem: the verdict)
-            self.set_choice(now.choice if now is not None else split_plan.recommended(project))
+        in_use = now.choice if now is not None else None
+        # the list shows the split in use, as "Now:" does (its problem: the verdict), also
+        # when it changed under the list (the trainer made one for its run, a command did);
+        # a choice being edited stays while the split in use stays
+        changed, self._in_use = in_use != getattr(self, "_in_use", None), in_use
+        if reset or (changed and in_use is not None):
+            self.set_choice(in_use if in_use is not None else split_plan.recommended(project))
         else:
             self.update_preview()
 
