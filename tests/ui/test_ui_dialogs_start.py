@@ -22,6 +22,10 @@ def test_dialogs_start_in_the_projects_folder_and_new_project_creates_its_folder
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(save_name))
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(existing))
+    from tinystudio.ui.new_project_dialog import NewProjectDialog
+
+    # the New project dialog (folder + task): its Browse button names the folder, then Create
+    monkeypatch.setattr(NewProjectDialog, "exec", lambda self: (self._browse(), 1)[1])
     window.new_project_dialog()
     assert seen["new"].startswith(str(projects))
     qtbot.waitUntil(lambda: window.ctx.project is not None and window.ctx.project.path.name == "my-first-model",

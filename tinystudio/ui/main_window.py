@@ -57,7 +57,17 @@ def projects_folder() -> Path:
 def _open_project(path: str, *, progress, stop):
     from tinystudio.dataset import Project
 
-    return Project.open_or_create(path)
+    project = Project.open_or_create(path)
+    project.prepare_for_edits()  # here, off the GUI thread: the first label edit saves fast
+    return project
+
+
+def _new_project(path: str, task: str, *, progress, stop):
+    from tinystudio.dataset import Project, schema
+
+    if (Path(path) / schema.PROJECT_FILE).exists():
+        return Project.open(path)
+    return Project.create(path, task=task)
 
 
 class MainWindow(QMainWindow):
@@ -346,13 +356,18 @@ class MainWindow(QMainWindow):
         start_worker(create, on_result=self.open_project, on_error=self.ctx.report)
 
     def new_project_dialog(self) -> None:
-        # A save dialog, so a folder that does not exist yet can be named (a directory
-        # chooser answers "Directory not found" to a new name); the project creates it.
-        path, _ = QFileDialog.getSaveFileName(self, "New project: name its folder",
-                                              str(projects_folder() / "new-project"), "Project folder (*)",
-                                              options=QFileDialog.DontConfirmOverwrite)
-        if path:
-            self.open_project(path)
+        """The folder and the task (tinystudio/ui/new_project_dialog.py)."""
+        from tinystudio.ui.new_project_dialog import NewProjectDialog
+
+        dialog = NewProjectDialog(str(projects_folder() / "new-project"), self)
+        if dialog.exec():
+            self.new_project(*dialog.choice())
+
+    def new_project(self, path: str | Path, task: str = "classification") -> None:
+        """Create a project of ``task`` (an existing project folder is opened as it is)."""
+        self.statusBar().showMessage(f"creating {path} ({task}) …", 3000)
+        start_worker(_new_project, str(path), task, on_result=self.ctx.set_project,
+                     on_error=self.ctx.report)
 
     def open_project_dialog(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "Open project folder", str(projects_folder()))

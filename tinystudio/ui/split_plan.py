@@ -239,6 +239,11 @@ def training_blocker(project, fallback: SplitChoice | None = None) -> Blocker | 
     if not classes:
         return Blocker("nothing is labeled yet: label your recordings on the Label page "
                        "(Auto-segment finds the gestures)", "")
+    if getattr(project, "task", "classification") != "classification":
+        # anomaly: one normal class (faults are test data only); regression: the labels are
+        # numbers or unused (a target channel). Their learning blocks check the data and
+        # refuse in one line, which the Train page shows; the class-split rules do not apply.
+        return None
     if len(classes) < 2:
         only = next(iter(classes))
         return Blocker(f"only {only!r} is labeled: training needs two classes; record and label another",

@@ -91,7 +91,8 @@ class RegressorBlock(LearningBlock):
         report.int8_metrics = regression_metrics(t["y_test"], pred)
         report.float_metrics = regression_metrics(t["y_test"], float_pred)
         report.epochs_run = epochs
-        report.evaluation = {"scheme": "test split only", "target": t["source"]}
+        report.evaluation = {"scheme": "test split only", "target": t["source"],
+                             "predictions": _sample_pairs(t["y_test"], pred, seed)}
         return Learned(tflite, report, {"target": t["name"], "target_from": t["source"],
                                         "epochs": epochs})
 
@@ -185,6 +186,18 @@ def _fit(ctx: LearnContext, x_train, y_train):
     w, b = last.get_weights()
     last.set_weights([w * sd, b * sd + mu])  # the output is the target itself
     return model, epochs
+
+
+PLOT_POINTS = 300
+
+
+def _sample_pairs(y_true, y_pred, seed: int) -> dict:
+    """Up to ``PLOT_POINTS`` (true, int8 predicted) test pairs, for a predicted-vs-true plot."""
+    n = len(y_true)
+    idx = np.arange(n) if n <= PLOT_POINTS else np.sort(
+        np.random.default_rng(seed).choice(n, PLOT_POINTS, replace=False))
+    return {"true": [round(float(v), 5) for v in np.asarray(y_true)[idx]],
+            "predicted": [round(float(v), 5) for v in np.asarray(y_pred)[idx]]}
 
 
 def regression_metrics(y_true, y_pred) -> dict:

@@ -31,6 +31,7 @@ from tinystudio.ui.widgets.big_label import BigLabel
 from tinystudio.ui.widgets.frame_view import FrameView
 from tinystudio.ui.widgets.perform_box import PerformBox
 from tinystudio.ui.widgets.score_plot import ScorePlot
+from tinystudio.ui.widgets.value_plot import ValuePlot
 from tinystudio.ui.workers import start_worker
 
 
@@ -47,7 +48,8 @@ def _load_package(project_path, *, progress, stop):
     except Exception:  # noqa: BLE001 - a package without a readable report has no verdict
         report = {}
     warnings = []
-    if report.get("int8_metrics") and report.get("classes"):
+    if (report.get("int8_metrics") and report.get("classes")
+            and report.get("task", "classification") == "classification"):  # accuracy verdicts
         warnings = judge(report["classes"], report["int8_metrics"], report.get("baseline"))
     return package, warnings
 
@@ -92,6 +94,8 @@ class DeployPage(QWidget):
         self.parity_result = None
         self._last_total = -1
         self._keywords = None  # deploy/listening.py's KeywordDisplay for a keyword model
+        self.output = None  # deploy/task_output.py's OutputKind of the loaded model
+        self.reading = None  # the newest Reading (anomaly / regression models)
         self.demo = False
         self._saved_state = None
         self.board_model = BoardModel(Holds.NO_BOARD)
@@ -145,6 +149,9 @@ class DeployPage(QWidget):
 
         self.big = BigLabel()
         self.scores = ScorePlot()
+        # anomaly and regression models: one number (score against threshold, or value)
+        self.values = ValuePlot()
+        self.values.hide()
         # camera models: the frame beside its prediction (hidden for other sensors)
         self.frame = FrameView("the camera's newest frame when the prediction arrived")
         self.frame.hide()
@@ -154,6 +161,7 @@ class DeployPage(QWidget):
         right = QVBoxLayout()
         right.addLayout(top, 2)
         right.addWidget(self.scores, 1)
+        right.addWidget(self.values, 1)
         layout = QHBoxLayout(self)
         layout.addWidget(self.side)
         layout.addLayout(right, 1)
@@ -176,6 +184,8 @@ class DeployPage(QWidget):
             return
         if not (project.path / "models" / "current.json").exists():
             self.package = None
+            self.output = None
+            self._set_task_view(None)
             self.quality_label.hide()
             # nothing of the previous project's model stays: legend, classes, last label
             self.scores.set_labels((), {})
@@ -189,11 +199,23 @@ class DeployPage(QWidget):
                      on_error=lambda e: self.model_label.setText(f"model: {e}"))
 
     def _model_loaded(self, package, warnings=()) -> None:
+        from tinystudio.deploy.task_output import output_kind
+        from tinystudio.errors import TinyStudioError
+
         self.package = package
         self._keywords = None
         d = package.descriptor
+        try:
+            self.output = output_kind(d)
+        except TinyStudioError as exc:
+            self.output = None
+            self.model_label.setText(f"model: {exc}")
+            self.package = None
+            self._update_buttons()
+            return
+        self._set_task_view(self.output)
         self.model_label.setText(
-            f"<b>{d.model_name}</b>: {len(package.tflite):,} B int8, classes {', '.join(d.labels)}, "
+            f"<b>{d.model_name}</b>: {len(package.tflite):,} B int8, {self._outputs_text(d)}, "
             f"window {d.window} @ {d.rate_hz:g} Hz"
         )
         self.perform_box.set_classes(d.labels)
@@ -202,6 +224,49 @@ class DeployPage(QWidget):
         self._listen()
         self._update_buttons()
         self.check_board_model()
+
+    def _outputs_text(self, d) -> str:
+        kind = self.output
+        if kind is not None and kind.task == "anomaly":
+            return f"anomaly score (ANOMALY above {kind.threshold:.2f})"
+        if kind is not None and kind.task == "regression":
+            return f"predicts {', '.join(d.labels)}"
+        return f"classes {', '.join(d.labels)}"
+
+    @property
+    def one_value(self) -> bool:
+        """An anomaly or regression model: the board streams one number, not class scores."""
+        return self.output is not None and self.output.task in ("anomaly", "regression")
+
+    def _set_task_view(self, kind) -> None:
+        """Class scores for classifiers; the score against its threshold, or the value."""
+        one = kind is not None and kind.task in ("anomaly", "regression")
+        self.scores.setVisible(not one)
+        self.values.setVisible(one)
+        if one and kind.task == "anomaly":
+            self.values.configure("anomaly score (board) and threshold", kind.threshold)
+        elif one:
+            self.values.configure(f"predicted {kind.labels[0] if kind.labels else 'value'} (board)")
+
+    def _show_reading(self, results) -> None:
+        """NORMAL / ANOMALY (green / red) with the score, or the predicted value."""
+        from tinystudio.deploy.task_output import AnomalyState
+
+        readings = [self.output.read(r) for r in results]
+        self.reading = r = readings[-1]
+        if r.task == "anomaly":
+            red = r.state is AnomalyState.ANOMALY
+            self.big.text = r.label
+            self.big.label.setText(r.label)
+            self.big.label.setStyleSheet(f"color: {'#c0392b' if red else '#27ae60'};")
+            self.big.detail.setText(f"score {r.value:.2f} (threshold {r.threshold:.2f})")
+        else:
+            self.big.text = f"{r.value:.3g}"
+            self.big.label.setText(f"{r.value:.3g}")
+            self.big.label.setStyleSheet("")
+            self.big.detail.setText(f"predicted {r.label}")
+        self.values.show_values([x.received for x in results], [x.value for x in readings],
+                                time.monotonic())
 
     # ------------------------------------------------------- the board's model
     def check_board_model(self) -> None:
@@ -247,6 +312,8 @@ class DeployPage(QWidget):
         self.big.label.setStyleSheet("")
         self.big.detail.setText(why)
         self.scores.clear_scores()
+        self.values.clear_values()
+        self.reading = None
         self.latency_label.setText("latency: —")
         self._last_total = -1
         self._keywords = None
@@ -304,12 +371,15 @@ class DeployPage(QWidget):
             return
         last = results[-1]
         colors = self.ctx.project.class_colors if self.ctx.project is not None else {}
-        if self._is_keyword_model():
+        if self.one_value:
+            self._show_reading(results)
+        elif self._is_keyword_model():
             self._show_keyword(results[-min(new, len(results)):], colors)
         else:
             self.big.show_result(last.label, max(last.scores) if last.scores else 0.0, colors.get(last.label))
         self._show_frame(last)
-        self.scores.show_results(results, time.monotonic())
+        if not self.one_value:
+            self.scores.show_results(results, time.monotonic())
         self.latency_label.setText(
             f"latency on the board: {last.latency_us / 1000:.2f} ms (mean {listener.mean_latency_us / 1000:.2f} ms), "
             f"{listener.total} predictions, {listener.lost} lost"

@@ -111,6 +111,24 @@ def auto_segment_op(project, rec, data, label: str):
     return SetSegments(rec.id, tuple(rec.segments), tuple(new), f"auto-segment {len(new)} {label}")
 
 
+def label_meaning(project) -> str:
+    """What a label means for the project's task ("" for classification: a class)."""
+    task = str(getattr(project, "task", None) or "classification")
+    if task == "anomaly":
+        normal = (project.settings.get("train", {}) or {}).get("normal") or "normal"
+        return (f"Anomaly detection: label recordings of normal running '{normal}': they are the "
+                "training data. Recordings of faults, if you have any, get any other label (e.g. "
+                "'fault'); they are test data only, for the AUC, never trained on.")
+    if task == "regression":
+        target = (project.settings.get("train", {}) or {}).get("target")
+        if target:
+            return (f"Regression: the target is channel '{target}' of each recording (its value at "
+                    "each window's last sample); segment labels only mark which data is used.")
+        return ("Regression: a label is the target value, a number (e.g. 0.5 or 12.3), typed in "
+                "the Class box; every window of the segment has that target.")
+    return ""
+
+
 def hand_labeled(rec) -> bool:
     """Segments someone made (or edited): anything but none or one whole-take label, which
     is what a take gets when it is recorded."""
@@ -195,10 +213,17 @@ class LabelPage(QWidget):
         # camera recordings: thumbnails + the current frame; 1-9 label the selected frames
         self.frames = FrameBrowser()
         self.frames.hide()
+        # what a label means depends on the project's task (anomaly: normal vs faults for
+        # test; regression: a number), said above the timeline where labels are made
+        self.task_hint = QLabel("")
+        self.task_hint.setWordWrap(True)
+        self.task_hint.setStyleSheet("color: #2c3e50; background: #eaf2f8; padding: 4px;")
+        self.task_hint.hide()
         self.info = QLabel("Pick a recording below. Keys: 1-9 class, N add, Del delete, A auto-segment.")
         self.info.setWordWrap(True)
         center = QVBoxLayout()
         center.setContentsMargins(0, 0, 0, 0)
+        center.addWidget(self.task_hint)
         center.addLayout(buttons)
         center.addWidget(self.frames, 3)
         center.addWidget(self.timeline, 1)
@@ -240,6 +265,9 @@ class LabelPage(QWidget):
 
     # ------------------------------------------------------------ listing
     def _project_changed(self, project) -> None:
+        text = label_meaning(project)
+        self.task_hint.setText(text)
+        self.task_hint.setVisible(bool(text))
         self.undo_stack.clear()
         self._clear_current()
         self.refresh_list()

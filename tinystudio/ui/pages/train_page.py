@@ -35,9 +35,12 @@ from PySide6.QtWidgets import (
 
 from tinystudio.ui import split_plan
 from tinystudio.ui.pages.split_panel import SplitPanel
+from tinystudio.ui.pages.train_text import readiness
 from tinystudio.ui.widgets.banner import Banner
 from tinystudio.ui.widgets.confusion import ConfusionMatrix
 from tinystudio.ui.widgets.curves import TrainingCurves
+from tinystudio.ui.widgets.task_results import TASKS, TaskResults, result_line, task_of
+from tinystudio.ui.widgets.when_shown import WhenShown
 from tinystudio.ui.workers import start_worker
 
 #: Columns of the candidate-model table: (header, the candidate's field, format). The
@@ -74,21 +77,6 @@ def candidate_cell(candidate: dict, key: str, fmt: str) -> str:
         return str(value)
 
 
-def readiness(project) -> str:
-    """What to do next, in words, for a project with no model being trained."""
-    if project is None:
-        return "Open or create a project (File menu), or open a ready-made one with File › Open example."
-    if not project.recordings():
-        return ("No recordings yet: record your first class on the Record page "
-                "(or File › Open example).")
-    blocker = split_plan.training_blocker(project)
-    if blocker is not None and not blocker.fix:
-        return blocker.message[0].upper() + blocker.message[1:] + "."
-    classes = split_plan.labeled_classes(project)
-    return (f"{sum(classes.values())} labeled segments in {len(classes)} classes: check the split, "
-            "then press Start training.")
-
-
 class TrainPage(QWidget):
     title = "Train"
     trained = Signal(object)  # TrainReport
@@ -122,7 +110,13 @@ class TrainPage(QWidget):
         self.window_ms.setSpecialValueText("automatic")
         self.window_ms.setSuffix(" ms")
         self.board_combo = QComboBox()
+        self.task_combo = QComboBox()
+        for value, text in TASKS:
+            self.task_combo.addItem(text, value)
+        self.task_combo.setToolTip("what the model learns; saved in project.json (`tinystudio new --task`)")
+        self.task_combo.currentIndexChanged.connect(self._task_chosen)
         form = QFormLayout()
+        form.addRow("Task", self.task_combo)
         form.addRow("Model", self.model_combo)
         form.addRow("Size budget", self.budget_label)
         form.addRow("Epochs", self.epochs)
@@ -189,9 +183,12 @@ class TrainPage(QWidget):
         self.candidates.horizontalHeader().setStretchLastSection(True)
         self.candidates.setToolTip("the models the trainer tried; the chosen one is the current model")
         self.candidates.hide()
+        self.task_results = TaskResults()  # anomaly / regression figures in place of matrices
+        self.task_results.hide()
         grid = QGridLayout()
         grid.addWidget(self.float_cm, 0, 0)
         grid.addWidget(self.int8_cm, 0, 1)
+        grid.addWidget(self.task_results, 0, 0, 1, 2)
         right = QVBoxLayout()
         right.addWidget(self.curves, 2)
         right.addLayout(grid, 1)
@@ -205,6 +202,9 @@ class TrainPage(QWidget):
         layout = QHBoxLayout(self)
         layout.addWidget(left_w)
         layout.addLayout(right, 1)
+        # The readiness line plans a split over every recording (0.75 s at 10,000): it
+        # follows label edits only while this page can be seen, and catches up on show.
+        self._ready_gate = WhenShown(self, self._data_changed_now)
         ctx.project_changed.connect(self._project_changed)
         ctx.recordings_changed.connect(self._data_changed)
         self._fill_boards()
@@ -232,16 +232,30 @@ class TrainPage(QWidget):
         from tinystudio.ml.models import MODELS
 
         kind = self._sensor_kind()
+        task = task_of(project)
+        self.task_combo.blockSignals(True)
+        self.task_combo.setCurrentIndex(max(0, self.task_combo.findData(task)))
+        self.task_combo.setEnabled(project is not None)
+        self.task_combo.blockSignals(False)
         self.model_combo.blockSignals(True)
         self.model_combo.clear()
-        self.model_combo.addItem("Automatic (model search)", None)
-        for spec in MODELS.values():
-            if kind is None or spec.sensor_kind == kind:
-                self.model_combo.addItem(f"{spec.name} ({spec.sensor_kind})", spec.name)
+        if task == "anomaly":
+            from tinystudio.ml.anomaly import MODELS as ANOMALY_MODELS
+
+            self.model_combo.addItem("K-means distance (default)", None)
+            for name in ANOMALY_MODELS:
+                self.model_combo.addItem(name, name)
+        elif task == "regression":
+            self.model_combo.addItem("Dense 16-16-1, linear output", None)
+        else:
+            self.model_combo.addItem("Automatic (model search)", None)
+            for spec in MODELS.values():
+                if kind is None or spec.sensor_kind == kind:
+                    self.model_combo.addItem(f"{spec.name} ({spec.sensor_kind})", spec.name)
         self.model_combo.blockSignals(False)
         settings = (project.settings.get("train", {}) if project is not None else {})
         name = settings.get("model")  # none pinned: the search (the default)
-        idx = self.model_combo.findData(name) if name in MODELS else 0
+        idx = self.model_combo.findData(name) if name else 0
         self.model_combo.setCurrentIndex(max(0, idx))
         self._model_chosen()
         self.epochs.setValue(int(settings.get("epochs") or 0))  # no stale value of another project
@@ -250,7 +264,11 @@ class TrainPage(QWidget):
         self.banner.hide()
         self._kept_report = None
         self._clear_results()
-        self.status.setText(readiness(project))
+        if project is None or not project.recordings() or self.isVisible():
+            self.status.setText(readiness(project))  # instant without recordings
+        else:
+            self.status.setText("")
+            self._ready_gate.pending = True
         if project is not None:
             from tinystudio.ui.train_process import load_current_report
 
@@ -258,7 +276,22 @@ class TrainPage(QWidget):
             start_worker(load_current_report, str(path),
                          on_result=lambda r: self._loaded(path, r), on_error=self.ctx.report)
 
+    def _task_chosen(self) -> None:
+        """The task changes what the labels mean and what trains: saved at once, and every
+        page that adapts to it follows (project_changed)."""
+        project, task = self.ctx.project, self.task_combo.currentData()
+        if project is None or task == task_of(project) or self.running:
+            return
+        project.set_task(task)
+        settings = project.settings.get("train", {})
+        settings.pop("model", None)  # a classifier's model name means nothing to another task
+        self.ctx.save_now()
+        self.ctx.project_changed.emit(project)
+
     def _data_changed(self) -> None:
+        self._ready_gate.request()
+
+    def _data_changed_now(self) -> None:
         """Labels changed: the readiness line follows (a finished run's line stays)."""
         if not self.running and self.report is None:
             self.status.setText(readiness(self.ctx.project))
@@ -279,14 +312,22 @@ class TrainPage(QWidget):
         self.progress.setValue(1)
         self.progress.setFormat(f"current model: {report.epochs_run} epochs")
         self.status.setText(
-            f"Current model {Path(report.model_path).parent.name}: int8 accuracy "
-            f"{report.int8_metrics['accuracy']:.1%} on the test split. Train again to replace it.")
+            f"Current model {Path(report.model_path).parent.name}: {result_line(report)} on the "
+            "test split. Train again to replace it.")
 
     def _model_chosen(self) -> None:
         from tinystudio.ml.models import MODELS
 
-        spec = MODELS.get(self.model_combo.currentData())
-        if spec is not None:
+        task = task_of(self.ctx.project)
+        spec = MODELS.get(self.model_combo.currentData()) if task == "classification" else None
+        if task == "anomaly":
+            self.budget_label.setText("≤ 20,480 B int8 — trained on normal windows only; the threshold is "
+                                      "calibrated on held-out normal windows (autoencoder: a small "
+                                      "network on the same spectral features)")
+        elif task == "regression":
+            self.budget_label.setText("≤ 4,096 B int8 — a linear output whose int8 scale and zero point "
+                                      "give the value directly")
+        elif spec is not None:
             self.budget_label.setText(f"≤ {spec.budget_bytes:,} B int8 — {spec.description}")
         else:
             self.budget_label.setText("Trains every candidate that fits the board, keeps the best on "
@@ -399,15 +440,16 @@ class TrainPage(QWidget):
         self.progress.setRange(0, max(1, report.epochs_run))
         self.progress.setValue(max(1, report.epochs_run))
         self.progress.setFormat(f"done: {report.epochs_run} epochs" + (" (stopped early)" if early else ""))
-        text = f"Done: int8 accuracy {report.int8_metrics['accuracy']:.1%} on the test split."
+        text = f"Done: {result_line(report)} on the test split."
         if early:
             text += (f" Stopped early after epoch {report.epochs_run} of {epochs}: no improvement for "
                      "a while, so the best epoch's weights are kept.")
-        if not any(h.get("val_loss") is not None for h in report.history):
+        classifier = report.task == "classification"
+        if classifier and not any(h.get("val_loss") is not None for h in report.history):
             text += " No validation curve: too few training examples to hold some out."
         from tinystudio.ml.quality import headline, judge
 
-        warning = headline(judge(report.classes, report.int8_metrics, report.baseline))
+        warning = headline(judge(report.classes, report.int8_metrics, report.baseline)) if classifier else ""
         if warning:
             text += " " + warning + "."
         self.status.setText(text)
@@ -423,6 +465,7 @@ class TrainPage(QWidget):
             cm.set_matrix([], [])
             cm.setTitle(cm.title().split(" —")[0])
         self.size_label.setText("")
+        self.task_results.clear()
         self.class_scores.setText("")
         self.quality_label.setText("")
         self.quality_label.hide()
@@ -459,9 +502,18 @@ class TrainPage(QWidget):
         """Matrices, sizes, board verdicts, curves and candidates of a finished run."""
         self.report = report
         labels = report.classes
-        self.float_cm.set_matrix(labels, report.float_metrics["confusion"], report.float_metrics["accuracy"])
-        self.int8_cm.set_matrix(labels, report.int8_metrics["confusion"], report.int8_metrics["accuracy"])
-        self._show_quality(report)
+        classifier = getattr(report, "task", "classification") == "classification"
+        for cm in (self.float_cm, self.int8_cm):
+            cm.setVisible(classifier)
+        self.task_results.setVisible(not classifier)
+        if classifier:
+            self.float_cm.set_matrix(labels, report.float_metrics["confusion"], report.float_metrics["accuracy"])
+            self.int8_cm.set_matrix(labels, report.int8_metrics["confusion"], report.int8_metrics["accuracy"])
+            self._show_quality(report)
+        else:
+            self.task_results.show_report(report)
+            self.class_scores.setText("")
+            self.quality_label.hide()
         self.size_label.setText(
             f"{report.model_name}: {report.model_bytes:,} B int8 (budget {report.budget_bytes:,} B), "
             f"TFLM arena {report.arena_bytes:,} B, {report.epochs_run} epochs in "

@@ -1,0 +1,115 @@
+"""The window knows the project's task (issue 23): New project offers it, the Label page
+says what a label means, the Train page reports AUC / false alarms or MAE / RMSE / R² with
+a predicted-vs-true plot, and the Deploy page shows the board's streamed anomaly score as
+NORMAL / ANOMALY against the threshold, or its predicted value, on the virtual board."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.task_projects import (
+    anomaly_project,
+    sine_project,
+    write_sine_replay,
+    write_vibration_replay,
+)
+
+
+@pytest.fixture(scope="session")
+def task_base(tmp_path_factory):
+    return tmp_path_factory.getbasetemp() / "task_projects"
+
+
+def _open(qtbot, window, path):
+    window.open_project(path)
+    qtbot.waitUntil(lambda: window.ctx.project is not None and window.ctx.project.path == path,
+                    timeout=10_000)
+    return window.ctx.project
+
+
+def _flash(qtbot, window):
+    window.show_page("Deploy")
+    deploy = window.deploy_page
+    qtbot.waitUntil(lambda: deploy.package is not None and deploy.flash_button.isEnabled(), timeout=20_000)
+    with qtbot.waitSignal(deploy.flashed, timeout=30_000) as blocker:
+        deploy.flash_button.click()
+    assert blocker.args[0].verified
+    return deploy
+
+
+def test_new_project_offers_the_task_and_the_pages_follow_it(qtbot, window, tmp_path):
+    from tinystudio.dataset import Project
+    from tinystudio.ui.new_project_dialog import NewProjectDialog
+
+    dialog = NewProjectDialog(str(tmp_path / "fan"))
+    qtbot.addWidget(dialog)
+    assert [dialog.task.itemData(i) for i in range(dialog.task.count())] == [
+        "classification", "anomaly", "regression"]
+    dialog.task.setCurrentIndex(1)
+    assert "normal" in dialog.why.text()
+    window.new_project(*dialog.choice())
+    qtbot.waitUntil(lambda: window.ctx.project is not None and window.ctx.project.path == tmp_path / "fan",
+                    timeout=10_000)
+    assert Project.open(tmp_path / "fan").task == "anomaly"  # written to project.json
+    label, train = window.label_page, window.train_page
+    assert "normal" in label.task_hint.text() and "test data only" in label.task_hint.text()
+    assert train.task_combo.currentData() == "anomaly"
+    assert train.model_combo.itemData(1) == "kmeans"
+    train.task_combo.setCurrentIndex(train.task_combo.findData("regression"))  # changed later
+    assert Project.open(tmp_path / "fan").task == "regression"
+    assert "a number" in label.task_hint.text()
+    window.ctx.project.settings.setdefault("train", {})["target"] = "y"
+    window.ctx.project_changed.emit(window.ctx.project)
+    assert "channel 'y'" in label.task_hint.text()
+
+
+def test_anomaly_train_report_and_deploy_state_on_the_virtual_board(qtbot, window, connect_virtual,
+                                                                   task_base, tmp_path):
+    path = tmp_path / "machine"
+    shutil.copytree(anomaly_project(task_base), path)
+    _open(qtbot, window, path)
+    window.show_page("Train")
+    train = window.train_page
+    qtbot.waitUntil(lambda: train.report is not None, timeout=10_000)
+    m = train.report.int8_metrics
+    assert train.task_results.isVisibleTo(window) and not train.int8_cm.isVisibleTo(window)
+    text = train.task_results.text.text()
+    assert f"AUC (int8): {m['auc']:.3f}" in text and "false alarms: " in text and "threshold" in text
+    assert "per hour" in train.status.text() and "accuracy" not in train.status.text()
+    connect_virtual(window, replay=write_vibration_replay(tmp_path / "run.csv", 2.0, 2.0))
+    deploy = _flash(qtbot, window)
+    threshold = deploy.package.descriptor.score_threshold
+    assert deploy.values.isVisibleTo(window) and not deploy.scores.isVisibleTo(window)
+    assert deploy.values.threshold == pytest.approx(threshold)
+    # the replay runs normally, then with a fault: the page follows the board's score
+    qtbot.waitUntil(lambda: deploy.big.text == "NORMAL", timeout=15_000)
+    assert deploy.reading.value <= threshold and "threshold" in deploy.big.detail.text()
+    qtbot.waitUntil(lambda: deploy.big.text == "ANOMALY", timeout=15_000)
+    assert deploy.reading.value > threshold
+    assert deploy.values.values.max() > threshold >= deploy.values.values.min()  # both sides drawn
+
+
+def test_regression_train_plot_and_deploy_value_on_the_virtual_board(qtbot, window, connect_virtual,
+                                                                    task_base, tmp_path):
+    path = tmp_path / "sine"
+    shutil.copytree(sine_project(task_base), path)
+    _open(qtbot, window, path)
+    window.show_page("Train")
+    train = window.train_page
+    qtbot.waitUntil(lambda: train.report is not None, timeout=10_000)
+    assert "MAE" in train.task_results.text.text() and "R²" in train.task_results.text.text()
+    true, pred = train.task_results.pairs
+    assert len(true) == len(pred) == 200 and train.task_results.plot.isVisibleTo(window)
+    assert max(abs(p - t) for t, p in zip(true, pred, strict=True)) < 0.5  # predicted follows true
+    assert "channel 'y'" in window.label_page.task_hint.text()
+    replay, _ = write_sine_replay(tmp_path / "x.csv")
+    connect_virtual(window, replay=replay)
+    deploy = _flash(qtbot, window)
+    assert deploy.values.isVisibleTo(window) and deploy.values.threshold is None
+    qtbot.waitUntil(lambda: deploy.reading is not None and len(deploy.values.values) >= 40, timeout=15_000)
+    assert deploy.big.detail.text() == "predicted y"
+    vals = deploy.values.values
+    assert vals.min() < -0.8 and vals.max() > 0.8  # the board's values trace sin(x)
+    assert deploy.big.text == f"{deploy.reading.value:.3g}"
