@@ -5,7 +5,11 @@ its own `tinystudio` process on a generated project, and reports wall time, the 
 peak memory (ru_maxrss from wait4) and the growth factor per 10x recordings. The baseline
 measured in the same run is the same command with the project index deleted first (what
 every open cost before the index: every HDF5 file opened), so the ratio says what the
-index buys on this machine. Last line: one JSON object.
+index buys on this machine. The window figures (benchmarks/scale_window.py, offscreen):
+the open until the Label page's table is filled, and a label edit's GUI-thread time
+(the longest block of the event loop it causes, and edit + save) against the same edit
+as before, in the same run (hidden pages refreshed, project.json re-read on each save).
+Last line: one JSON object.
 
     python benchmarks/bench_scale.py --quick          # 1k and 10k recordings
     python benchmarks/bench_scale.py                  # 1k, 10k, 50k recordings
@@ -81,6 +85,35 @@ def run_step(*args: str) -> tuple[float, float]:
     return wall, usage.ru_maxrss / 1024.0
 
 
+def run_window(project: Path) -> dict:
+    """The window's figures (benchmarks/scale_window.py in its own process): open until
+    the Label page's table is filled, and a label edit's GUI-thread time now and as before
+    (the hidden pages refreshed on every edit and the save re-read project.json)."""
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+               QT_QPA_PLATFORM="offscreen")
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen([sys.executable, str(REPO / "benchmarks" / "scale_window.py"), str(project)],
+                                stdout=out, stderr=err, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)  # this child's own peak memory
+        out.seek(0)
+        err.seek(0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"scale_window.py failed:\n{err.read().decode(errors='replace')}")
+        data = json.loads(out.read().decode().strip().splitlines()[-1])
+    now = [e for e in data["edits"] if not e["legacy"]]
+    before = [e for e in data["edits"] if e["legacy"]]
+
+    def block(edits):  # the longest single GUI-thread block of an edit (edit, or its save)
+        return float(np.median([max(e["edit_s"], e["save_s"]) for e in edits]))
+
+    def total(edits):
+        return float(np.median([e["edit_s"] + e["save_s"] for e in edits]))
+
+    return {"window_open": (data["open_s"], usage.ru_maxrss / 1024.0),
+            "edit_block": (block(now), 0.0), "edit_block_before": (block(before), 0.0),
+            "edit_total": (total(now), 0.0), "edit_total_before": (total(before), 0.0)}
+
+
 def measure(project: Path) -> dict:
     """Each step once after a warm-up open; the cold step (no index) is the baseline."""
     out = {}
@@ -89,7 +122,13 @@ def measure(project: Path) -> dict:
     out["info"] = run_step("info", str(project), "--json")
     out["split"] = run_step("split", str(project), "--json")
     out["info_after_split"] = run_step("info", str(project), "--json")
+    if WINDOW:
+        out.update(run_window(project))
     return out
+
+
+#: Set by --no-window: skip the window figures (no Qt, or only the commands wanted).
+WINDOW = True
 
 
 def main() -> int:
@@ -97,7 +136,10 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="1k and 10k recordings only")
     ap.add_argument("--sizes", type=int, nargs="*", default=None, help="recording counts")
     ap.add_argument("--keep", type=Path, default=None, help="keep the generated projects here")
+    ap.add_argument("--no-window", action="store_true", help="skip the window open / label edit figures")
     args = ap.parse_args()
+    global WINDOW
+    WINDOW = not args.no_window
     sizes = args.sizes or ([1000, 10000] if args.quick else [1000, 10000, 50000])
     root = args.keep or Path(tempfile.mkdtemp(prefix="bench_scale-"))
     results: dict[int, dict] = {}
@@ -126,6 +168,14 @@ def main() -> int:
               + f"   {'/'.join(f'{g:.1f}x' for g in growth) or '-':>10}  {ratio:6.1f}x")
         table[step] = {str(n): {"seconds": round(results[n][step][0], 3), "peak_mb": round(results[n][step][1], 1)}
                        for n in sizes}
+    if WINDOW:
+        for n in sizes:
+            r = results[n]
+            print(f"N={n}: label edit on the GUI thread: longest block {r['edit_block'][0]:.3f} s "
+                  f"(before: {r['edit_block_before'][0]:.3f} s, "
+                  f"{r['edit_block_before'][0] / r['edit_block'][0]:.1f}x), edit + save "
+                  f"{r['edit_total'][0]:.3f} s (before: {r['edit_total_before'][0]:.3f} s, "
+                  f"{r['edit_total_before'][0] / r['edit_total'][0]:.1f}x)")
     print(json.dumps({"benchmark": "scale", "sizes": sizes, "steps": table}))
     return 0
 

@@ -28,6 +28,15 @@ def _rounds(per_round: int):
             given(targets.EDITS)(targets.project_json_target)),
         "recording bytes": settings(s, max_examples=max(1, per_round // 4))(
             given(targets.EDITS)(targets.recording_target)),
+        "import files": settings(s, max_examples=max(1, per_round // 4))(
+            given(st.integers(0, 4), targets.EDITS, st.none() | st.floats(0, 1))(targets.import_bytes_target)),
+        "edge impulse json": settings(s, max_examples=max(1, per_round // 4))(
+            given(st.lists(st.integers(0, 50), max_size=4), targets.JSON_VALUES)(targets.ei_json_target)),
+        "recording attribute types": settings(s, max_examples=max(1, per_round // 4))(
+            given(st.lists(st.tuples(targets.H5_ATTR_KEYS, st.none() | targets.H5_ATTR_VALUES),
+                           min_size=1, max_size=3))(targets.recording_attrs_target)),
+        "board session": settings(s, max_examples=max(1, per_round // 20))(
+            given(targets.EDITS, st.binary(max_size=600))(targets.board_session_target)),
         "frame bodies": given(st.integers(0, 20), st.binary(max_size=600))(
             s(lambda k, b: targets.frame_target(k, b))),
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -180,3 +181,30 @@ def test_deep_json_is_one_line_not_a_recursion_traceback(tmp_path):
     proc = _cli("info", proj)
     lines = proc.stderr.strip().splitlines()
     assert proc.returncode == 4 and len(lines) == 1 and "nested too deeply" in lines[0]
+
+
+def test_links_inside_an_edge_impulse_export_are_skipped_not_followed(tmp_path, examples_dir):
+    """A symlinked sample (to a file outside the export), a symlinked folder and a
+    symlinked info.labels are listed as skipped; nothing outside the export is read."""
+    from tests.dataset.helpers import cli_json
+
+    export = tmp_path / "export"
+    shutil.copytree(examples_dir / "ei_phone_motion", export)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    secret = outside / "idle.secret.csv"
+    secret.write_text("timestamp,accX,accY,accZ\n" + "".join(f"{i * 16},9,9,9\n" for i in range(200)))
+    os.symlink(secret, export / "training" / "idle.linked.csv")
+    os.symlink(outside, export / "training" / "more")
+    labels = export / "testing" / "info.labels"
+    (outside / "info.labels").write_bytes(labels.read_bytes())
+    labels.unlink()
+    os.symlink(outside / "info.labels", labels)
+
+    out = cli_json("import", tmp_path / "p", export)
+    skipped = {Path(s["path"]).name: s["reason"] for s in out["skipped"]}
+    assert "symbolic link" in skipped["idle.linked.csv"]
+    assert "symbolic link" in skipped["info.labels"]
+    assert out["split"] == {"train": 65, "test": 19, "unassigned": 0}  # the root info.labels still holds
+    project = Project.open(tmp_path / "p")
+    assert not any(np.allclose(r.read_physical()[:, :3], 9.0) for r in project.recordings())

@@ -5,6 +5,15 @@ punch and flex from the Record page (no path typed anywhere), auto-segment, spli
 flash; then the board performs punch, then flex (chosen on the Deploy page), and the
 Deploy page's label follows each for at least 80 % of the predictions. Switching the
 board's source on the way keeps the flashed model.
+
+The share is measured over 30 predictions, about one full round of the ten example takes
+the board plays for a class, not over whichever few takes come up first: the example's
+first flex take (Arduino's public tutorial data) was held in another orientation (aZ
++0.9 g where the other nine read -0.6 g) and reads as punch to any model (its three
+nearest neighbours on per-channel statistics are punches), so a short sample that
+happens to hold it says more about the sample than about the studio. The split is the
+window's default, as a new user would leave it; 40 epochs (half the automatic 80) keep
+the test short.
 """
 
 from __future__ import annotations
@@ -20,7 +29,7 @@ from tinystudio.ui.virtual_performer import SourceKind
 pytestmark = pytest.mark.slow
 
 
-def _labels_while(qtbot, deploy, label: str, n: int = 14) -> list[str]:
+def _labels_while(qtbot, deploy, label: str, n: int = 30) -> list[str]:
     """Choose ``label`` in Deploy's "Board performs" box; the next ``n`` predictions'
     labels, after the windows still holding the previous performance have passed."""
     box = deploy.perform_box
@@ -54,11 +63,11 @@ def test_board_performs_what_is_recorded(qtbot, window, connect_virtual):
     # each 6 s take holds about four performed gestures
     assert per_class["punch"] >= 6 and per_class["flex"] >= 6, per_class
 
-    split_plan.apply(project, SplitChoice("recording", 0.5))
+    split_plan.apply(project, SplitChoice())
     window.ctx.recordings_changed.emit()
     window.show_page("Train")
     train.model_combo.setCurrentIndex(train.model_combo.findData("imu_cnn"))
-    train.epochs.setValue(25)
+    train.epochs.setValue(40)
     reports = []
     train.trained.connect(reports.append)
     train.start_button.click()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+from tinystudio.commands import _numbers as numbers
+
 NAME = "evaluate"
 HELP = "Keyword models: false activations per hour and missed keywords on continuous audio."
 
@@ -16,12 +18,12 @@ def add_arguments(parser) -> None:
                              "project's test-split clips between its background clips")
     parser.add_argument("--labels", default=None, metavar="FILE.csv",
                         help="where the keywords are in FILE.wav: rows label,start_s,end_s")
-    parser.add_argument("--target-fa", type=float, default=1.0, metavar="PER_HOUR",
+    parser.add_argument("--target-fa", type=numbers.non_negative, default=1.0, metavar="PER_HOUR",
                         help="false activations per hour the chosen threshold may have (default 1)")
     parser.add_argument("--thresholds", default=None, help="comma-separated thresholds (default 0.30..0.95 by 0.05)")
-    parser.add_argument("--seed", type=int, default=0, help="built stream: order and gaps (default 0)")
-    parser.add_argument("--repeats", type=int, default=3, help="built stream: each test clip this often (default 3)")
-    parser.add_argument("--extra-noise", type=float, default=0.0, metavar="SECONDS",
+    parser.add_argument("--seed", type=numbers.non_negative_int, default=0, help="built stream: order and gaps (default 0)")
+    parser.add_argument("--repeats", type=numbers.positive_int, default=3, help="built stream: each test clip this often (default 3)")
+    parser.add_argument("--extra-noise", type=numbers.non_negative, default=0.0, metavar="SECONDS",
                         help="built stream: this much background alone at the end (steadier FA/h)")
     parser.add_argument("--save-stream", default=None, metavar="OUT.wav",
                         help="also write the built stream and its labels (OUT.csv)")

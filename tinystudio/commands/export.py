@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+from tinystudio.commands import _numbers as numbers
+
 NAME = "export"
 HELP = "Export labeled data (csv, wav, npz, ei-json) or the trained model (tflite, c, arduino)."
 DATA_FORMATS = ("csv", "wav", "npz", "ei-json")
@@ -18,9 +20,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("project", help="project folder")
     parser.add_argument("--format", required=True, choices=DATA_FORMATS + MODEL_FORMATS)
     parser.add_argument("--out", required=True, help="output folder")
-    parser.add_argument("--window", type=int, default=None, help="npz: window length in samples "
+    parser.add_argument("--window", type=numbers.positive_int, default=None, help="npz: window length in samples "
                         "(default: exactly the windows training uses, with their train/test split)")
-    parser.add_argument("--stride", type=int, default=None, help="npz: window stride (default: window)")
+    parser.add_argument("--stride", type=numbers.positive_int, default=None, help="npz: window stride (default: window)")
     parser.add_argument("--force", action="store_true",
                         help="replace files that already exist in --out (without it the export refuses "
                              "and lists them; nothing is ever deleted)")

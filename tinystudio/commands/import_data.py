@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import sys
 
+from tinystudio.commands import _numbers as numbers
+
 NAME = "import"
 HELP = "Import CSV, WAV, image folders, Edge Impulse exports/JSON or .h5 recordings into a project."
 
@@ -15,7 +17,7 @@ def add_arguments(parser) -> None:
                         help="files or folders (an Edge Impulse export root; train/ and test/ roots; "
                              "a sub-folder per class labels its files)")
     parser.add_argument("--label", default=None, help="label for the imported segments (default: from the source)")
-    parser.add_argument("--rate", type=float, default=None, help="sample rate in Hz (default: from timestamps/file)")
+    parser.add_argument("--rate", type=numbers.positive, default=None, help="sample rate in Hz (default: from timestamps/file)")
     parser.add_argument("--gaps", choices=("keep", "split", "resample"), default="keep",
                         help="timestamp gaps in text files: keep the samples as they are (default), "
                              "split into one recording per gap-free run, or resample to a uniform rate")

@@ -6,6 +6,8 @@ import json
 import sys
 import time
 
+from tinystudio.commands import _numbers as numbers
+
 NAME = "infer"
 HELP = "Show the board's live inference results (labels, scores, invoke latency) for a while."
 
@@ -14,7 +16,7 @@ def add_arguments(parser) -> None:
     from tinystudio.deploy.cli_util import add_port_arguments
 
     add_port_arguments(parser)
-    parser.add_argument("--seconds", type=float, default=10.0, help="how long to listen")
+    parser.add_argument("--seconds", type=numbers.positive, default=10.0, help="how long to listen")
     parser.add_argument("--project", default=None,
                         help="project (or model package) whose model the board runs: gives the task, "
                              "so anomaly models print NORMAL/ANOMALY against the threshold and "

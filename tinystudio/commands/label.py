@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 
+from tinystudio.commands import _numbers as numbers
+
 NAME = "label"
 HELP = "Auto-segment recordings (motion or voice activity) or label them whole."
 
@@ -25,12 +27,12 @@ def add_arguments(parser) -> None:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--auto", action="store_true", help="replace segments with auto-segmentation (default)")
     mode.add_argument("--whole", action="store_true", help="one segment covering each recording")
-    parser.add_argument("--threshold", type=float, default=None,
+    parser.add_argument("--threshold", type=numbers.positive, default=None,
                         help="motion: g of motion with gravity removed (default 1.5, IMU_Capture's 2.5 g "
                              "minus gravity); audio: dB above the noise floor")
-    parser.add_argument("--length", type=float, default=1.0,
+    parser.add_argument("--length", type=numbers.non_negative, default=1.0,
                         help="segment length in seconds (0: variable, while active)")
-    parser.add_argument("--pre", type=float, default=0.0, help="pre-trigger margin in seconds")
+    parser.add_argument("--pre", type=numbers.non_negative, default=0.0, help="pre-trigger margin in seconds")
     parser.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
     parser.add_argument("--json", action="store_true", help="print {recordings, segments, changes} as JSON")
 

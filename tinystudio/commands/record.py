@@ -11,6 +11,7 @@ import contextlib
 import json
 import time
 
+from tinystudio.commands import _numbers as numbers
 from tinystudio.errors import TinyStudioError
 
 NAME = "record"
@@ -22,13 +23,13 @@ def add_arguments(parser) -> None:
     parser.add_argument("--new", action="store_true",
                         help="create the project folder if it is not a project yet")
     parser.add_argument("--port", required=True, help="serial port, or the PORT printed by `tinystudio sim`")
-    parser.add_argument("--seconds", type=float, required=True, help="how long to record")
+    parser.add_argument("--seconds", type=numbers.positive, required=True, help="how long to record")
     parser.add_argument("--label", default=None, help="label the whole recording (text boards: each block)")
     parser.add_argument("--sensor", default=None, help="sensor name or kind (default: all sensors)")
     parser.add_argument("--subject", default=None, help="who performed it (for held-out-subject splits)")
     parser.add_argument("--session", default=None, help="session name")
-    parser.add_argument("--baud", type=int, default=None, help="baud rate")
-    parser.add_argument("--rate", type=float, default=None, help="text boards: override the detected rate")
+    parser.add_argument("--baud", type=numbers.positive_int, default=None, help="baud rate")
+    parser.add_argument("--rate", type=numbers.positive, default=None, help="text boards: override the detected rate")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 

@@ -11,16 +11,18 @@ import signal
 import sys
 import threading
 
+from tinystudio.commands import _numbers as numbers
+
 NAME = "sim"
 HELP = "Run a virtual board (IMU, microphone, camera, or a replayed recording) on a pty."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sensors", default="imu,mic,camera", help="comma-separated: imu,mic,camera (default all)")
-    parser.add_argument("--imu-rate", type=float, default=119.0, metavar="HZ", help="IMU sample rate (default 119)")
-    parser.add_argument("--mic-rate", type=float, default=16000.0, metavar="HZ", help="microphone rate (default 16000)")
-    parser.add_argument("--camera-fps", type=float, default=10.0, metavar="FPS", help="camera frames/s (default 10)")
-    parser.add_argument("--camera-size", type=int, default=96, metavar="PX", help="camera width=height, 8..96")
+    parser.add_argument("--imu-rate", type=numbers.positive, default=119.0, metavar="HZ", help="IMU sample rate (default 119)")
+    parser.add_argument("--mic-rate", type=numbers.positive, default=16000.0, metavar="HZ", help="microphone rate (default 16000)")
+    parser.add_argument("--camera-fps", type=numbers.positive, default=10.0, metavar="FPS", help="camera frames/s (default 10)")
+    parser.add_argument("--camera-size", type=numbers.positive_int, default=96, metavar="PX", help="camera width=height, 8..96")
     parser.add_argument("--camera-folder", metavar="DIR",
                         help="the camera shows the images of DIR, one subfolder per class, class after class")
     parser.add_argument("--camera-video", metavar="FILE",
@@ -40,10 +42,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--control", action="store_true",
         help="read JSON control lines on stdin: source, perform (a class), pointer (docs/virtual-board.md)",
     )
-    parser.add_argument("--rate", type=float, metavar="HZ",
+    parser.add_argument("--rate", type=numbers.positive, metavar="HZ",
                         help="rate of a replayed CSV (default: from its time column, else 119)")
-    parser.add_argument("--baud", type=int, metavar="N", help="throttle the link to N/10 bytes/s each way")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic signals' noise")
+    parser.add_argument("--baud", type=numbers.positive_int, metavar="N", help="throttle the link to N/10 bytes/s each way")
+    parser.add_argument("--seed", type=numbers.non_negative_int, default=0, help="seed of the synthetic signals' noise")
     parser.add_argument("--board", default="virtual", metavar="ID", help="board profile for HELLO (see `ports --boards`)")
     parser.add_argument(
         "--text",
@@ -52,7 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=("imu_capture", "plotter"),
         help="print CSV text lines instead of frames (IMU_Capture style by default)",
     )
-    parser.add_argument("--text-pause", type=float, default=0.3, metavar="S", help="pause after each text gesture")
+    parser.add_argument("--text-pause", type=numbers.non_negative, default=0.3, metavar="S", help="pause after each text gesture")
     parser.add_argument(
         "--mcu", action="store_true",
         help="run the recorder firmware on an emulated Cortex-M4 (QEMU mps2-an386) instead; "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from tinystudio.commands import _numbers as numbers
 from tinystudio.dataset.splits import STRATEGIES
 
 NAME = "split"
@@ -12,8 +13,8 @@ HELP = "Split a project into train/test by recording, segment, subject or time, 
 
 def add_arguments(parser) -> None:
     parser.add_argument("project", help="project folder")
-    parser.add_argument("--test-fraction", type=float, default=0.2, help="share of each class in test (0.2)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (same seed, same split)")
+    parser.add_argument("--test-fraction", type=numbers.fraction, default=0.2, help="share of each class in test (0.2)")
+    parser.add_argument("--seed", type=numbers.non_negative_int, default=0, help="random seed (same seed, same split)")
     parser.add_argument("--by", choices=list(STRATEGIES), default="recording",
                         help="keep whole recordings together (default; classes with one recording "
                              "fall back to segments or time), split segments, whole subjects, "

@@ -6,6 +6,8 @@ import json
 import sys
 import time
 
+from tinystudio.commands import _numbers as numbers
+
 NAME = "stream"
 HELP = "Stream from a board (or a text-printing board) and report rates, samples and losses."
 
@@ -16,11 +18,11 @@ def add_arguments(parser) -> None:
         required=True,
         help="serial port, e.g. /dev/ttyACM0 or the PORT printed by `tinystudio sim`",
     )
-    parser.add_argument("--baud", type=int, default=None, help="baud rate (default 115200)")
-    parser.add_argument("--seconds", type=float, default=5.0, help="how long to stream")
+    parser.add_argument("--baud", type=numbers.positive_int, default=None, help="baud rate (default 115200)")
+    parser.add_argument("--seconds", type=numbers.positive, default=5.0, help="how long to stream")
     parser.add_argument("--mode", choices=["auto", "binary", "text"], default="auto")
     parser.add_argument(
-        "--rate", type=float, default=None, help="text mode: override the detected sample rate"
+        "--rate", type=numbers.positive, default=None, help="text mode: override the detected sample rate"
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object at the end")
 

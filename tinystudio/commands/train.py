@@ -11,14 +11,16 @@ import json
 import sys
 import threading
 
+from tinystudio.commands import _numbers as numbers
+
 NAME = "train"
 HELP = "Train, int8-quantize and TFLM-verify a model for a project; saves it in PROJECT/models/."
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("project", help="project folder")
-    parser.add_argument("--epochs", type=int, default=None, help="maximum epochs (early stopping may end sooner)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (same seed, same model)")
+    parser.add_argument("--epochs", type=numbers.positive_int, default=None, help="maximum epochs (early stopping may end sooner)")
+    parser.add_argument("--seed", type=numbers.non_negative_int, default=0, help="random seed (same seed, same model)")
     parser.add_argument("--board", default=None,
                         help="board id (see `tinystudio ports --boards`): refuse before training "
                              "if the model cannot fit it")
@@ -28,9 +30,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--candidates", default=None,
                         help="comma-separated models for the model search (default for motion: "
                              "imu_cnn,imu_features)")
-    parser.add_argument("--window-ms", type=float, default=None,
+    parser.add_argument("--window-ms", type=numbers.positive, default=None,
                         help="IMU window length in ms (default: from the labeled segments)")
-    parser.add_argument("--stride-ms", type=float, default=None,
+    parser.add_argument("--stride-ms", type=numbers.positive, default=None,
                         help="IMU stride between windows in ms (default: a quarter window)")
     colour = parser.add_mutually_exclusive_group()
     colour.add_argument("--grayscale", dest="grayscale", action="store_true", default=None,
@@ -41,9 +43,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--compare-grayscale", action="store_true",
                         help="images: also train the other colour mode and report its accuracy "
                              "and size (not saved)")
-    parser.add_argument("--folds", type=int, default=None,
+    parser.add_argument("--folds", type=numbers.folds, default=None,
                         help="k of the k-fold validation used on small data (default 3)")
-    parser.add_argument("--learning-rate", type=float, default=None,
+    parser.add_argument("--learning-rate", type=numbers.positive, default=None,
                         help="Adam learning rate (default: the project's setting, else 0.003)")
     parser.add_argument("--tflm", metavar="DIR", default=None,
                         help="after training, count the model's instructions per invoke on the emulated "

@@ -42,18 +42,34 @@ def _safe_stem(text: str) -> str:
     return stem[:60]
 
 
-def _dump(data: dict) -> str:
+def _dump(data: dict, cache: dict | None = None) -> str:
     """The project file's text: one line per top-level field and per recording, each line
     compact. Readable and diffable (a label edit changes one line), and written by the C
-    JSON encoder (``indent`` falls back to the pure-Python one: 2.4 s at 10,000 recordings)."""
+    JSON encoder (``indent`` falls back to the pure-Python one: 2.4 s at 10,000 recordings).
+
+    ``cache`` (id -> (entry, line)) keeps each recording's line while its entry is the same
+    object: entries are never changed in place (see ``copy_data``), so a label edit encodes
+    one line, not 10,000 (0.13 s of every save at 10,000 recordings)."""
     import json
 
     one = json.JSONEncoder(separators=(", ", ": "), ensure_ascii=False, allow_nan=False).encode
 
+    def line(rid: str, entry) -> str:
+        hit = cache.get(rid) if cache is not None else None
+        if hit is not None and hit[0] is entry:
+            return hit[1]
+        text = f"  {one(rid)}: {one(entry)}"
+        if cache is not None:
+            cache[rid] = (entry, text)
+        return text
+
     lines = []
     for key, value in data.items():
         if key == "recordings" and isinstance(value, dict) and value:
-            body = ",\n".join(f"  {one(rid)}: {one(entry)}" for rid, entry in value.items())
+            body = ",\n".join(line(rid, entry) for rid, entry in value.items())
+            if cache is not None and len(cache) > 2 * len(value):
+                for rid in cache.keys() - value.keys():
+                    del cache[rid]
             lines.append(f" {one(key)}: {{\n{body}\n }}")
         else:
             lines.append(f" {one(key)}: {one(value)}")
@@ -111,6 +127,8 @@ class Project:
         #: the split assignments the index summaries were computed with.
         self._summary_rids: set[str] | None = None
         self._index_assign: dict | None = None
+        #: Each recording's encoded project-file line while its entry is unchanged (_dump).
+        self._lines: dict[str, tuple] = {}
 
     # ------------------------------------------------------------------ opening
     @property
@@ -429,16 +447,26 @@ class Project:
         self._data["settings"] = self.settings
         self._prune_classes()
         with project_lock(self.path):
-            latest = read_project_file(self.json_path)
+            # Unchanged since this object read or wrote it (every writer holds this lock
+            # and replaces the file, so the signature moves): the base is the file, and
+            # re-reading and re-checking 10,000 entries (0.4 s) buys nothing.
+            unchanged = self._signature is not None and file_signature(self.json_path) == self._signature
+            latest = self._base if unchanged else read_project_file(self.json_path)
             merged = merge(self._base, self._data, latest)
             used = {d.get("label") for e in merged["recordings"].values() for d in e.get("segments", ())}
             merged["classes"] = [c for c in merged["classes"] if c["name"] in used]
             if merged != latest:
-                atomic_write_text(self.json_path, _dump(merged), self._note_own_write)
+                atomic_write_text(self.json_path, _dump(merged, self._lines), self._note_own_write)
             self._adopt(merged, merged, file_signature(self.json_path))
             if sync_recordings:
                 self._sync_locked()
             self._flush_index()
+
+    def prepare_for_edits(self) -> None:
+        """Encode every recording's project-file line now, so the first save of an editor
+        encodes only what changed (a window calls this on the worker that opens the project,
+        not on the GUI thread; commands that save once do not need it)."""
+        _dump(self._data, self._lines)
 
     @property
     def unsynced_recordings(self) -> list[str]:

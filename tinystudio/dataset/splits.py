@@ -275,6 +275,32 @@ class Summary:
                 "notes": self.notes}
 
 
+def _count_parts(project, classes: dict[str, dict], splits: dict[str, int]) -> None:
+    """What :func:`segment_parts` gives, counted without building a part per segment:
+    the Label page summarizes after every edit (0.25 s of objects at 10,000 recordings).
+    Same order of additions as over the parts, so the same floating-point sums."""
+    assign = project.split_config.get("assignments", {})
+    cuts = project.split_config.get("time_cuts", {}) or {}
+    for rec in project.recordings():
+        rate = rec.rate_hz
+        for seg in rec.segments:
+            side = assign.get(seg.id, assign.get(rec.id))
+            c = classes.setdefault(seg.label, _empty())
+            c["segments"] += 1
+            c["seconds"] += (seg.end - seg.start) / rate if rate else 0.0
+            cut = cuts.get(seg.id)
+            if cut is not None and seg.start < int(cut) < seg.end:
+                spans = ((seg.start, int(cut), "train"), (int(cut), seg.end, "test"))
+            else:
+                spans = ((seg.start, seg.end, side),)
+            for start, end, part_side in spans:
+                key = part_side if part_side in ("train", "test") else "unassigned"
+                splits[key] += 1
+                if key != "unassigned":
+                    c[key] += 1
+                    c[f"{key}_seconds"] += (end - start) / rate if rate else 0.0
+
+
 def summarize(project) -> Summary:
     """Counts and seconds per class and split, with warnings a trainer would want.
 
@@ -284,16 +310,7 @@ def summarize(project) -> Summary:
     splits = {"train": 0, "test": 0, "unassigned": 0}
     for name in project.classes:
         s.classes[name] = _empty()
-    for part in segment_parts(project):
-        c = s.classes.setdefault(part.label, _empty())
-        if part.start == part.segment.start:
-            c["segments"] += 1
-            c["seconds"] += part.segment.seconds
-        key = part.split if part.split in ("train", "test") else "unassigned"
-        splits[key] += 1
-        if key != "unassigned":
-            c[key] += 1
-            c[f"{key}_seconds"] += part.seconds
+    _count_parts(project, s.classes, splits)
     requested = None if config.get("holdout_subject") or config.get("holdout_session") \
         or is_imported(config) else config.get("test_fraction")
     s.classes, dev = _finish(s.classes, requested)

@@ -57,7 +57,9 @@ def projects_folder() -> Path:
 def _open_project(path: str, *, progress, stop):
     from tinystudio.dataset import Project
 
-    return Project.open_or_create(path)
+    project = Project.open_or_create(path)
+    project.prepare_for_edits()  # here, off the GUI thread: the first label edit saves fast
+    return project
 
 
 def _new_project(path: str, task: str, *, progress, stop):

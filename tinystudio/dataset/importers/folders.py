@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tinystudio.dataset.names import read_label_manifest
+from tinystudio.dataset.safe_open import read_regular
 from tinystudio.errors import DatasetError
 
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv", ".log", ".dat"}
@@ -31,6 +32,10 @@ SPLIT_FOLDERS = {"train": "train", "training": "train", "test": "test", "testing
 DOC_NAMES = {"readme", "license", "licence", "copying", "notice", "authors", "changelog", "changes",
              "citation", "contributing", "credits", "info", "metadata", "manifest"}
 EI_LABELS_FILE = "info.labels"
+#: An info.labels of 10^5 files with metadata is a few tens of MB.
+MAX_LABELS_BYTES = 64 * 1024 * 1024
+#: Why a link inside an imported folder is skipped: it could lead outside the folder.
+LINK_REASON = "a symbolic link (not followed: it could lead outside the folder)"
 
 
 @dataclass
@@ -56,7 +61,7 @@ class Walk:
 def _read_info_labels(path: Path) -> dict[Path, dict]:
     """Resolved file path -> its entry in an Edge Impulse ``info.labels``."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8-sig"))
+        doc = json.loads(read_regular(path, EI_LABELS_FILE, MAX_LABELS_BYTES).decode("utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise DatasetError(f"{path}: not a readable Edge Impulse info.labels file ({exc})") from exc
     files = doc.get("files") if isinstance(doc, dict) else None
@@ -144,15 +149,16 @@ def walk(paths, label: str | None = None) -> Walk:
         if p.is_dir():
             texts = read_label_manifest(p)  # a TinyStudio export's labels, by their text
             infos: dict[Path, dict] = {}
-            info_files = sorted(p.rglob(EI_LABELS_FILE), key=lambda x: len(x.parts))
+            info_files = sorted((x for x in p.rglob(EI_LABELS_FILE) if not x.is_symlink()),
+                                key=lambda x: len(x.parts))
             for info in info_files:
                 for k, v in _read_info_labels(info).items():
                     infos.setdefault(k, v)
                 out.labels_files.append(str(info))
-            for f in sorted(x for x in p.rglob("*") if x.is_file()):
+            for f in sorted(x for x in p.rglob("*") if x.is_symlink() or x.is_file()):
                 rel = f.relative_to(p)
-                reason = _skip_reason(f, rel)
-                if f.name == EI_LABELS_FILE:
+                reason = LINK_REASON if f.is_symlink() else _skip_reason(f, rel)
+                if f.name == EI_LABELS_FILE and not reason:
                     continue
                 if reason:
                     out.skipped.append({"path": str(f), "reason": reason})

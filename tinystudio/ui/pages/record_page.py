@@ -32,6 +32,7 @@ from tinystudio.ui.widgets.perform_box import PerformBox
 from tinystudio.ui.widgets.recordings_panel import RecordingsPanel, shared_undo_stack
 from tinystudio.ui.widgets.sensor_view import SensorView
 from tinystudio.ui.widgets.timeline import Timeline
+from tinystudio.ui.widgets.when_shown import WhenShown
 from tinystudio.ui.workers import start_worker
 
 LEFT_WIDTH = 300  # fixed: a long message wraps instead of widening the column
@@ -189,7 +190,9 @@ class RecordPage(QWidget):
         self.board.board_lost.connect(self._board_lost)
         self.board.tick.connect(self._poll)
         ctx.project_changed.connect(lambda _p: self.refresh())
-        ctx.recordings_changed.connect(self.refresh)
+        # a label edit on the Label page refills this page's table only once it is shown
+        self._refresh_gate = WhenShown(self, self.refresh)
+        ctx.recordings_changed.connect(self._refresh_gate.request)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(event)

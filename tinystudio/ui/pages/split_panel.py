@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from tinystudio.ui import split_plan
 from tinystudio.ui.split_plan import SplitChoice
+from tinystudio.ui.widgets.when_shown import WhenShown
 
 
 class SplitPanel(QGroupBox):
@@ -68,9 +69,21 @@ class SplitPanel(QGroupBox):
         self.strategy.currentIndexChanged.connect(self.update_preview)
         self.fraction.valueChanged.connect(self.update_preview)
         self.subject.currentIndexChanged.connect(self.update_preview)
-        ctx.project_changed.connect(lambda _p: self.refresh(reset=True))
-        ctx.recordings_changed.connect(self.refresh)
+        # Previews plan a split over every recording: only when the panel can be seen
+        # (a label edit on the Label page would pay it for nothing; 0.6 s at 10,000).
+        self._reset_pending = False
+        self._gate = WhenShown(self, self._refresh_pending)
+        ctx.project_changed.connect(lambda _p: self._request(reset=True))
+        ctx.recordings_changed.connect(lambda: self._request(reset=False))
         self.refresh(reset=True)
+
+    def _request(self, reset: bool) -> None:
+        self._reset_pending = self._reset_pending or reset
+        self._gate.request()
+
+    def _refresh_pending(self) -> None:
+        reset, self._reset_pending = self._reset_pending, False
+        self.refresh(reset=reset)
 
     # --------------------------------------------------------------- state
     def choice(self) -> SplitChoice:
@@ -109,14 +122,14 @@ class SplitPanel(QGroupBox):
         subject_item.setToolTip("" if len(names) >= 2 else "needs takes from two subjects or more "
                                 "(set the subject when recording)")
         now = split_plan.state(project)
-        if now is None:
-            self.now_label.setText("Now: no split yet (training would use the recommended one below).")
-        else:
-            self.now_label.setText(f"Now: {now.choice.describe()}: train {now.total('train')}, "
-                                   f"test {now.total('test')} segments"
-                                   + ("" if now.ok else f". ⚠ {now.problems[0]}"))
-        if reset:
-            self.set_choice(now.choice if now is not None and now.ok else split_plan.recommended(project))
+        self.now_label.setText(split_plan.now_text(project, now))
+        in_use = now.choice if now is not None else None
+        # the list shows the split in use, as "Now:" does (its problem: the verdict), also
+        # when it changed under the list (the trainer made one for its run, a command did);
+        # a choice being edited stays while the split in use stays
+        changed, self._in_use = in_use != getattr(self, "_in_use", None), in_use
+        if reset or (changed and in_use is not None):
+            self.set_choice(in_use if in_use is not None else split_plan.recommended(project))
         else:
             self.update_preview()
 

@@ -40,6 +40,7 @@ from tinystudio.ui.widgets.banner import Banner
 from tinystudio.ui.widgets.confusion import ConfusionMatrix
 from tinystudio.ui.widgets.curves import TrainingCurves
 from tinystudio.ui.widgets.task_results import TASKS, TaskResults, result_line, task_of
+from tinystudio.ui.widgets.when_shown import WhenShown
 from tinystudio.ui.workers import start_worker
 
 #: Columns of the candidate-model table: (header, the candidate's field, format). The
@@ -201,6 +202,9 @@ class TrainPage(QWidget):
         layout = QHBoxLayout(self)
         layout.addWidget(left_w)
         layout.addLayout(right, 1)
+        # The readiness line plans a split over every recording (0.75 s at 10,000): it
+        # follows label edits only while this page can be seen, and catches up on show.
+        self._ready_gate = WhenShown(self, self._data_changed_now)
         ctx.project_changed.connect(self._project_changed)
         ctx.recordings_changed.connect(self._data_changed)
         self._fill_boards()
@@ -260,7 +264,11 @@ class TrainPage(QWidget):
         self.banner.hide()
         self._kept_report = None
         self._clear_results()
-        self.status.setText(readiness(project))
+        if project is None or not project.recordings() or self.isVisible():
+            self.status.setText(readiness(project))  # instant without recordings
+        else:
+            self.status.setText("")
+            self._ready_gate.pending = True
         if project is not None:
             from tinystudio.ui.train_process import load_current_report
 
@@ -281,6 +289,9 @@ class TrainPage(QWidget):
         self.ctx.project_changed.emit(project)
 
     def _data_changed(self) -> None:
+        self._ready_gate.request()
+
+    def _data_changed_now(self) -> None:
         """Labels changed: the readiness line follows (a finished run's line stays)."""
         if not self.running and self.report is None:
             self.status.setText(readiness(self.ctx.project))
