@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -39,6 +39,7 @@ from tinystudio.ui.pages.train_text import readiness
 from tinystudio.ui.widgets.banner import Banner
 from tinystudio.ui.widgets.confusion import ConfusionMatrix
 from tinystudio.ui.widgets.curves import TrainingCurves
+from tinystudio.ui.widgets.fit_table import FitTable
 from tinystudio.ui.widgets.task_results import TASKS, TaskResults, result_line, task_of
 from tinystudio.ui.widgets.when_shown import WhenShown
 from tinystudio.ui.workers import start_worker
@@ -64,16 +65,6 @@ def _train(project_path, options, *, progress, stop, event):
 def _fmt_eta(seconds: float) -> str:
     seconds = max(0, int(seconds))
     return f"{seconds // 60}:{seconds % 60:02d}"
-
-
-def verdict_cell(message: str) -> str:
-    """A board verdict without the board's name, which the row's first cell already shows,
-    one figure a line ("fits ESP32-DevKitC: model 6,656 of ..., arena ..." ->
-    "model 6,656 of ...,\narena ..."): short lines stay whole in a narrow column."""
-    head, sep, rest = message.partition(": ")
-    if not (sep and head.startswith(("fits ", "does not fit "))):
-        return message
-    return rest.replace(", arena ", ",\narena ").replace("; ", ";\n")
 
 
 def candidate_cell(candidate: dict, key: str, fmt: str) -> str:
@@ -178,19 +169,7 @@ class TrainPage(QWidget):
         self.quality_label.setWordWrap(True)
         self.quality_label.setStyleSheet("color: #c0392b; font-weight: bold;")
         self.quality_label.hide()
-        self.fit_table = QTableWidget(0, 3)
-        self.fit_table.setHorizontalHeaderLabels(["board", "verdict", "per inference (estimate)"])
-        # verdicts wrap rather than elide (at 1280x800 and at 2x they read "fits ESP32-…"):
-        # the verdict column takes the room, rows grow to their text
-        fit_header = self.fit_table.horizontalHeader()
-        fit_header.setSectionResizeMode(0, QHeaderView.ResizeToContents)
-        fit_header.setSectionResizeMode(1, QHeaderView.Stretch)
-        fit_header.setSectionResizeMode(2, QHeaderView.ResizeToContents)
-        fit_header.sectionResized.connect(lambda *_: self.fit_table.resizeRowsToContents())
-        self.fit_table.setWordWrap(True)
-        self.fit_table.setTextElideMode(Qt.ElideNone)
-        self.fit_table.verticalHeader().setVisible(False)
-        self.fit_table.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.fit_table = FitTable()
         self.candidates = QTableWidget(0, len(CANDIDATE_COLUMNS))
         self.candidates.setHorizontalHeaderLabels([c[0] for c in CANDIDATE_COLUMNS])
         self.candidates.verticalHeader().setVisible(False)
@@ -536,25 +515,7 @@ class TrainPage(QWidget):
             f"TFLM arena {report.arena_bytes:,} B, {report.epochs_run} epochs in "
             f"{report.train_seconds:.1f} s — saved in {Path(report.model_path).parent.name}"
         )
-        from tinystudio.ml.estimate import LABEL, board_cell, load_saved
-
-        saved = load_saved(Path(report.model_path).parent)  # `train --tflm DIR` wrote it
-        self.fit_table.setRowCount(len(report.fit_messages))
-        for row, (board, msg) in enumerate(sorted(report.fit_messages.items())):
-            est = QTableWidgetItem(board_cell(saved, board) if saved else "")
-            est.setToolTip(LABEL if saved else "count instructions with `tinystudio train --tflm DIR` "
-                           "(docs/benchmarks.md)")
-            self.fit_table.setItem(row, 2, est)
-            mark = "✔" if report.fits.get(board) else "✘"
-            self.fit_table.setItem(row, 0, QTableWidgetItem(f"{mark} {board}"))
-            verdict = QTableWidgetItem(verdict_cell(msg))
-            verdict.setToolTip(msg)
-            self.fit_table.setItem(row, 1, verdict)
-        # no estimates without `train --tflm DIR`: an empty column only took the verdicts' room
-        self.fit_table.setColumnHidden(2, not saved)
-        self.fit_table.setToolTip("" if saved else "per-inference estimates: count instructions with "
-                                  "`tinystudio train --tflm DIR` (docs/benchmarks.md)")
-        self.fit_table.resizeRowsToContents()
+        self.fit_table.show_report(report)
         if not self.curves.epochs and report.history:
             self._draw_history(report.history)
         self._show_candidates(getattr(report, "candidates", None), getattr(report, "baseline", None))
