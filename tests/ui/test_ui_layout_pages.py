@@ -306,3 +306,29 @@ def test_board_verdicts_are_whole_at_every_size(qtbot, window, tmp_path):
             assert fm.horizontalAdvance(widest) <= room + SLACK, \
                 f"{width}x{height}: {widest!r} needs {fm.horizontalAdvance(widest)} px, has {room}"
         assert table.columnViewportPosition(1) + table.columnWidth(1) <= table.viewport().width() + SLACK
+
+
+def test_label_page_dataset_table_keeps_its_columns_and_rows_with_many_classes(qtbot, window, tmp_path,
+                                                                               punch_csv):
+    """Five classes and their warnings at 1024x700: the Label page's dataset table once got
+    277 px for 305 px of columns (its last header read "hare", then "ha") and one row."""
+    import shutil
+
+    folder = tmp_path / "five"
+    for label in ("circle", "idle", "left-right", "up-down", "testing"):
+        shutil.copy(punch_csv, tmp_path / f"{label}.csv")
+        import_paths(folder, [tmp_path / f"{label}.csv"], label=label)
+    window.open_project(folder)
+    qtbot.waitUntil(lambda: window.ctx.project is not None and window.ctx.project.path == folder, timeout=10_000)
+    page = window.label_page
+    table = page.summary.table
+    for width, height in SIZES:
+        window.resize(width, height)
+        window.show_page("Label")
+        page.refresh_summary()
+        qtbot.wait(60)
+        QApplication.sendPostedEvents(None, QEvent.LayoutRequest)
+        assert table.rowCount() == 5
+        assert not _table_problems(table), f"{width}x{height}: {_table_problems(table)}"
+        shown = table.viewport().height() / table.verticalHeader().defaultSectionSize()
+        assert shown >= 3, f"{width}x{height}: the dataset table shows {shown:.1f} rows"
