@@ -6,7 +6,7 @@ same command on honest input measured in this run (a small real project), so the
 says "a hostile file costs no more than a normal one, plus a margin", not a number tuned
 to this machine. Each crafted file claims something huge: 10^10 rows in a 40 KB HDF5
 file, a million CSV columns, a 65535 x 65535 PNG in 60 bytes, a model with 5,000 extra
-tensors.
+tensors, a 64 MB CSV with no line break.
 """
 
 from __future__ import annotations
@@ -127,6 +127,16 @@ def test_a_csv_with_a_million_columns(tmp_path, honest):
     csv.write_text(",".join(f"c{i}" for i in range(1_000_000)) + "\n" + ",".join(["1"] * 1_000_000) + "\n")
     _assert_cheap(_measured(["import", str(tmp_path / "p"), str(csv), "--label", "x"]), honest["import"], "wide csv")
     assert not (tmp_path / "p" / "recordings").exists() or not any((tmp_path / "p" / "recordings").iterdir())
+
+
+def test_a_csv_that_is_one_endless_line(tmp_path, honest):
+    csv = tmp_path / "line.csv"
+    with open(csv, "wb") as fh:  # 64 MB of "1," and no line break
+        for _ in range(64):
+            fh.write(b"1," * (512 * 1024))
+    run = _measured(["import", str(tmp_path / "p"), str(csv), "--label", "x", "--rate", "50"])
+    _assert_cheap(run, honest["import"], "endless line")
+    assert "first line is longer than 1 MB" in run.stderr
 
 
 def test_a_sixty_byte_png_claiming_four_gigapixels(tmp_path, honest):

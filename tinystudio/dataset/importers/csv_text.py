@@ -151,9 +151,27 @@ def _drop_columns(path: Path, table: Table, keep: tuple[str, ...], notes: list[s
     table.nonfinite = [x for x in table.nonfinite if x[1] not in names]
 
 
+#: The longest first line a sensor CSV may have: 4096 columns of up to 256 characters.
+#: Checked on the file's head before it is read, so one endless line costs nothing.
+MAX_FIRST_LINE_BYTES = 1024 * 1024
+
+
+def check_first_line(path: Path) -> None:
+    """Refuse a text file whose first line is longer than any sensor table's."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(MAX_FIRST_LINE_BYTES + 1)
+    except OSError as exc:
+        raise DatasetError(f"{path}: cannot read ({exc.strerror})") from exc
+    if len(head) > MAX_FIRST_LINE_BYTES and b"\n" not in head and b"\r" not in head:
+        raise DatasetError(f"{path}: its first line is longer than {MAX_FIRST_LINE_BYTES // 1024 ** 2} MB "
+                           "with no line break; a sensor CSV has one row of values per line")
+
+
 def parse_csv(path: Path, label: str | None = None, rate: float | None = None,
               nonfinite: str = "error", keep_columns: tuple[str, ...] = ()) -> Parsed:
     path = Path(path)
+    check_first_line(path)
     try:
         table = read_table(read_text(path), str(path))
     except TableError as exc:

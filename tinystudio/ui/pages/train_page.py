@@ -238,7 +238,7 @@ class TrainPage(QWidget):
         if task == "anomaly":
             from tinystudio.ml.anomaly import MODELS as ANOMALY_MODELS
 
-            self.model_combo.addItem("K-means distance (default)", None)
+            self.model_combo.addItem("Autoencoder error (default)", None)
             for name in ANOMALY_MODELS:
                 self.model_combo.addItem(name, name)
         elif task == "regression":
