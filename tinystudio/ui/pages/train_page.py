@@ -39,6 +39,7 @@ from tinystudio.ui.pages.train_text import readiness
 from tinystudio.ui.widgets.banner import Banner
 from tinystudio.ui.widgets.confusion import ConfusionMatrix
 from tinystudio.ui.widgets.curves import TrainingCurves
+from tinystudio.ui.widgets.fit_table import FitTable
 from tinystudio.ui.widgets.task_results import TASKS, TaskResults, result_line, task_of
 from tinystudio.ui.widgets.when_shown import WhenShown
 from tinystudio.ui.workers import start_worker
@@ -168,12 +169,7 @@ class TrainPage(QWidget):
         self.quality_label.setWordWrap(True)
         self.quality_label.setStyleSheet("color: #c0392b; font-weight: bold;")
         self.quality_label.hide()
-        self.fit_table = QTableWidget(0, 3)
-        self.fit_table.setHorizontalHeaderLabels(["board", "verdict", "per inference (estimate)"])
-        self.fit_table.horizontalHeader().setStretchLastSection(True)
-        self.fit_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)
-        self.fit_table.verticalHeader().setVisible(False)
-        self.fit_table.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.fit_table = FitTable()
         self.candidates = QTableWidget(0, len(CANDIDATE_COLUMNS))
         self.candidates.setHorizontalHeaderLabels([c[0] for c in CANDIDATE_COLUMNS])
         self.candidates.verticalHeader().setVisible(False)
@@ -519,20 +515,7 @@ class TrainPage(QWidget):
             f"TFLM arena {report.arena_bytes:,} B, {report.epochs_run} epochs in "
             f"{report.train_seconds:.1f} s — saved in {Path(report.model_path).parent.name}"
         )
-        from tinystudio.ml.estimate import LABEL, board_cell, load_saved
-
-        saved = load_saved(Path(report.model_path).parent)  # `train --tflm DIR` wrote it
-        self.fit_table.setRowCount(len(report.fit_messages))
-        for row, (board, msg) in enumerate(sorted(report.fit_messages.items())):
-            est = QTableWidgetItem(board_cell(saved, board) if saved else "")
-            est.setToolTip(LABEL if saved else "count instructions with `tinystudio train --tflm DIR` "
-                           "(docs/benchmarks.md)")
-            self.fit_table.setItem(row, 2, est)
-            mark = "✔" if report.fits.get(board) else "✘"
-            self.fit_table.setItem(row, 0, QTableWidgetItem(f"{mark} {board}"))
-            verdict = QTableWidgetItem(msg)
-            verdict.setToolTip(msg)  # elided in a narrow window; whole on hover
-            self.fit_table.setItem(row, 1, verdict)
+        self.fit_table.show_report(report)
         if not self.curves.epochs and report.history:
             self._draw_history(report.history)
         self._show_candidates(getattr(report, "candidates", None), getattr(report, "baseline", None))
