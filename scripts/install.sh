@@ -33,7 +33,9 @@ QT_RUNTIME="libegl1 libgl1 libopengl0 libxkbcommon0 libxkbcommon-x11-0 libfontco
   libdbus-1-3 libglib2.0-0 libx11-6 libx11-xcb1 libxext6 libxrender1 libxi6 libsm6 libice6
   libxcb1 libxcb-cursor0 libxcb-glx0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
   libxcb-render0 libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1
-  libxcb-xfixes0 libxcb-xinerama0 libxcb-xinput0 libxcb-xkb1 fonts-dejavu-core"
+  libxcb-xfixes0 libxcb-xinerama0 libxcb-xinput0 libxcb-xkb1 fonts-dejavu-core
+  alsa-utils"
+# alsa-utils: aplay plays a segment on the Label page (PySide6-Essentials has no QtMultimedia)
 # Only for development and the tests: C toolchains for the firmware core, the emulated
 # Cortex-M4 board, and a virtual X server for the real-window test.
 DEV_TOOLS="gcc make clang gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm

@@ -185,4 +185,6 @@ def test_phone_motion_example_keeps_edge_impulse_labels_and_split(tmp_path):
     create_example("phone-motion", tmp_path / "pm")
     s = summarize(Project.open(tmp_path / "pm"))
     assert {k: (v["train"], v["test"]) for k, v in s.classes.items()} == {
-        "circle": (16, 4), "idle": (17, 4), "left-right": (16, 4), "up-down": (16, 4), "testing": (0, 3)}
+        "circle": (16, 4), "idle": (17, 4), "left-right": (16, 4), "up-down": (16, 4)}
+    # the export's three test-only "testing" files are no class of the example (issue 21)
+    assert Project.open(tmp_path / "pm").classes == ["circle", "idle", "left-right", "up-down"]

@@ -10,13 +10,13 @@ import subprocess
 import numpy as np
 import pytest
 
-from tests.deploy.test_commands import cli
 from tests.task_projects import (
     anomaly_project,
     sine_project,
     write_sine_replay,
     write_vibration_replay,
 )
+from tinystudio.cli import main
 
 
 @pytest.fixture(scope="session")
@@ -24,7 +24,21 @@ def task_base(tmp_path_factory):
     return tmp_path_factory.getbasetemp() / "task_projects"
 
 
-def test_anomaly_infer_says_normal_then_anomaly_and_verify_is_exact(spawn_sim, task_base, tmp_path):
+@pytest.fixture
+def cli(capsys):
+    """Run a command in this process (the board is `tinystudio sim` in its own): the code,
+    stdout and stderr, as a subprocess would give them, without a Python start per command."""
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        capsys.readouterr()
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(args, code, out, err)
+
+    return run
+
+
+def test_anomaly_infer_says_normal_then_anomaly_and_verify_is_exact(spawn_sim, cli, task_base, tmp_path):
     from tinystudio.deploy.board_package import load_model_package
 
     project = anomaly_project(task_base)
@@ -45,7 +59,7 @@ def test_anomaly_infer_says_normal_then_anomaly_and_verify_is_exact(spawn_sim, t
     assert v["mismatches"] == 0 and v["windows"] == 240 + 2 * 3 * 20  # every test window, score for score
 
 
-def test_regression_board_values_are_sine_and_verify_is_exact(spawn_sim, task_base, tmp_path):
+def test_regression_board_values_are_sine_and_verify_is_exact(spawn_sim, cli, task_base, tmp_path):
     project = sine_project(task_base)
     replay, x = write_sine_replay(tmp_path / "x.csv")
     port = spawn_sim("--sensors", "imu", "--replay", str(replay))
@@ -66,7 +80,7 @@ def test_regression_board_values_are_sine_and_verify_is_exact(spawn_sim, task_ba
     assert v["windows"] == 200 and v["mismatches"] == 0
 
 
-def test_export_says_the_task_and_the_c_threshold_reads_the_score(task_base, tmp_path):
+def test_export_says_the_task_and_the_c_threshold_reads_the_score(cli, task_base, tmp_path):
     from tinystudio.deploy.board_package import load_model_package
 
     vib, sine = anomaly_project(task_base), sine_project(task_base)

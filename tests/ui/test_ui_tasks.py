@@ -1,7 +1,9 @@
 """The window knows the project's task (issue 23): New project offers it, the Label page
 says what a label means, the Train page reports AUC / false alarms or MAE / RMSE / R² with
 a predicted-vs-true plot, and the Deploy page shows the board's streamed anomaly score as
-NORMAL / ANOMALY against the threshold, or its predicted value, on the virtual board."""
+NORMAL / ANOMALY against the threshold, or its predicted value, on the virtual board.
+The anomaly model is trained once per session in-process (tests/task_projects.py); the
+sine model is trained here, by the Train page's Start button (the trainer's child process)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,6 @@ import pytest
 
 from tests.task_projects import (
     anomaly_project,
-    sine_project,
     write_sine_replay,
     write_vibration_replay,
 )
@@ -56,7 +57,7 @@ def test_new_project_offers_the_task_and_the_pages_follow_it(qtbot, window, tmp_
     label, train = window.label_page, window.train_page
     assert "normal" in label.task_hint.text() and "test data only" in label.task_hint.text()
     assert train.task_combo.currentData() == "anomaly"
-    assert train.model_combo.itemData(1) == "kmeans"
+    assert [train.model_combo.itemData(i) for i in range(1, 3)] == ["kmeans", "autoencoder"]
     train.task_combo.setCurrentIndex(train.task_combo.findData("regression"))  # changed later
     assert Project.open(tmp_path / "fan").task == "regression"
     assert "a number" in label.task_hint.text()
@@ -91,20 +92,25 @@ def test_anomaly_train_report_and_deploy_state_on_the_virtual_board(qtbot, windo
     assert deploy.values.values.max() > threshold >= deploy.values.values.min()  # both sides drawn
 
 
-def test_regression_train_plot_and_deploy_value_on_the_virtual_board(qtbot, window, connect_virtual,
-                                                                    task_base, tmp_path):
-    path = tmp_path / "sine"
-    shutil.copytree(sine_project(task_base), path)
+def test_regression_trained_in_the_window_plot_and_deploy_value_on_the_virtual_board(
+        qtbot, window, connect_virtual, tmp_path):
+    from tinystudio.examples import create_example
+
+    path = create_example("sine", tmp_path / "sine")  # untrained: the Train page trains it
     _open(qtbot, window, path)
     window.show_page("Train")
     train = window.train_page
-    qtbot.waitUntil(lambda: train.report is not None, timeout=10_000)
+    assert train.task_combo.currentData() == "regression" and train.learning_rate.value() == 0.01
+    train.epochs.setValue(25)
+    with qtbot.waitSignal(train.trained, timeout=120_000):
+        train.start_button.click()
+    assert train.status.text().startswith("Done: int8 MAE") and "accuracy" not in train.status.text()
     assert "MAE" in train.task_results.text.text() and "R²" in train.task_results.text.text()
     true, pred = train.task_results.pairs
     assert len(true) == len(pred) == 200 and train.task_results.plot.isVisibleTo(window)
     assert max(abs(p - t) for t, p in zip(true, pred, strict=True)) < 0.5  # predicted follows true
     assert "channel 'y'" in window.label_page.task_hint.text()
-    replay, _ = write_sine_replay(tmp_path / "x.csv")
+    replay, x = write_sine_replay(tmp_path / "x.csv")
     connect_virtual(window, replay=replay)
     deploy = _flash(qtbot, window)
     assert deploy.values.isVisibleTo(window) and deploy.values.threshold is None
@@ -113,3 +119,29 @@ def test_regression_train_plot_and_deploy_value_on_the_virtual_board(qtbot, wind
     vals = deploy.values.values
     assert vals.min() < -0.8 and vals.max() > 0.8  # the board's values trace sin(x)
     assert deploy.big.text == f"{deploy.reading.value:.3g}"
+    _board_equals_host_on_the_replay(qtbot, deploy, x)
+
+
+def _board_equals_host_on_the_replay(qtbot, deploy, x):
+    """Sine parity on the virtual board: one full pass of the replay, as the board streamed
+    it live (int8 outputs, consecutive windows), is the host TFLM's outputs on the same x,
+    and within [0, 2 pi] its values are sin(x) to MAE <= 0.05."""
+    import numpy as np
+
+    from tinystudio.ml.package import dequantize, quantize_raw_window
+    from tinystudio.ml.tflm import TflmRunner
+
+    n = len(x)
+    qtbot.waitUntil(lambda: deploy.listener.total >= n + 8, timeout=15_000)
+    results = deploy.listener.latest(n)
+    assert [r.window_index for r in results] == list(range(results[0].window_index, results[0].window_index + n))
+    board = np.array([r.raw[0] for r in results])
+    d = deploy.package.descriptor
+    raw = np.round(x / d.raw_scale[0])[:, None, None]  # the replay's raw samples (its scale is 2e-4)
+    # a fixed arena: TFLM's binding can crash while bisecting this tiny graph's arena
+    host = TflmRunner(deploy.package.tflite, 16 * 1024).run_batch(quantize_raw_window(raw, d)).reshape(-1)
+    shifts = [k for k in range(n) if np.array_equal(np.roll(host, -k), board)]
+    assert len(shifts) == 1, (board.tolist(), host.tolist())  # the board's pass is the host's, rotated
+    inside = x <= 2 * np.pi
+    y = dequantize(host[inside], d.output_scale, d.output_zero_point)
+    assert np.mean(np.abs(y - np.sin(x[inside]))) <= 0.05

@@ -168,6 +168,9 @@ def run(args: argparse.Namespace) -> int:
         raise DeviceError("--tflm and --icount apply to the emulated board: add --mcu")
     if args.mcu:
         return _run_mcu(args)
+    from tinystudio.boards.virtual.limits import limit_board_process
+
+    limit_board_process()  # uploaded models are untrusted: this process is their sandbox
     board = build_board(_config(args))
     stop = threading.Event()
     if args.control:

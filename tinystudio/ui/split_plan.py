@@ -12,6 +12,7 @@ on one side (train 18 / test 0) and training then fails; with two takes per clas
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -174,6 +175,35 @@ def apply(project, choice: SplitChoice) -> SplitPreview:
     plan = _assign(project, choice)
     return _judge(SplitPreview(choice, _count(project, plan.assignments, plan.time_cuts),
                                notes=list(plan.notes)), project)
+
+
+#: The notes :func:`tinystudio.dataset.splits.plan_split` writes for a class it cut another
+#: way than asked (too few takes): "class 'x' has ... (split by segment)" or "(split by time)".
+_FELL_BACK = re.compile(r"^class '(.+?)' has .*\(split by (segment|time)\)$")
+
+
+def fallbacks(project) -> dict[str, list[str]]:
+    """How the stored split really cut the classes it could not cut as asked: way -> classes.
+    ("Now: by recording" alone misled when every class had one take and was cut by segment.)"""
+    out: dict[str, list[str]] = defaultdict(list)
+    for note in project.split_config.get("notes", []):
+        m = _FELL_BACK.match(str(note))
+        if m is not None:
+            out[m.group(2)].append(m.group(1))
+    return {way: sorted(labels) for way, labels in out.items()}
+
+
+def now_text(project, now: SplitPreview | None) -> str:
+    """The split in use, as the split control's first line says it."""
+    if now is None:
+        return "Now: no split yet (training would use the recommended one below)."
+    text = f"Now: {now.choice.describe()}"
+    cut = fallbacks(project)
+    if cut and now.choice.by != "segment":
+        text += " (" + "; ".join(f"by {way} for {', '.join(labels)}: too few takes"
+                                 for way, labels in sorted(cut.items())) + ")"
+    return (text + f": train {now.total('train')}, test {now.total('test')} segments"
+            + ("" if now.ok else f". ⚠ {now.problems[0]}"))
 
 
 def state(project) -> SplitPreview | None:

@@ -145,6 +145,10 @@ class ModelSlot:
             self._reset_transfer()
             self.last_error = f"model refused: {exc}"
             return self.status(Status.MODEL_INVALID)
+        except MemoryError:  # the board process' address-space limit (limits.py)
+            self._reset_transfer()
+            self.last_error = "model refused: loading it ran out of the board's memory"
+            return self.status(Status.MODEL_INVALID)
         self.active = ActiveModel(data, crc, begin.descriptor, desc, model, arena)
         self.commits += 1
         self._reset_transfer()

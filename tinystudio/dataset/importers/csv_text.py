@@ -34,6 +34,9 @@ _COUNTER_NAME = re.compile(r"^(count|counter|cnt|index|idx|num|sample|sample_?(n
 _RATE_KEY = re.compile(r"^(data[ _]?rate|sample[ _]?rate|sampling[ _]?(rate|frequency|freq)|rate|"
                        r"frequency|freq|fs|odr|output[ _]data[ _]rate)$", re.I)
 _RATE_VALUE = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?(?:e[+-]?[0-9]+)?)\s*(hz|khz|sps|samples/s)?\s*$", re.I)
+#: A rate in a file name, as loggers name their files (``running_01_26Hz_4g_mg.csv``,
+#: ``log-100hz.csv``): a number glued to Hz/kHz between separators.
+_RATE_IN_NAME = re.compile(r"(?:^|[_\-. ])([0-9]+(?:\.[0-9]+)?)(hz|khz)(?=$|[_\-. ])", re.I)
 
 
 def rate_from_metadata(meta: dict[str, str]) -> tuple[float, str] | None:
@@ -46,6 +49,14 @@ def rate_from_metadata(meta: dict[str, str]) -> tuple[float, str] | None:
                 if rate > 0:
                     return rate, key
     return None
+
+
+def rate_from_name(path: Path) -> float | None:
+    """The rate a file name states (``..._26Hz_...``), else None; several different rates
+    in one name say nothing, so they give None too."""
+    found = {float(m.group(1)) * (1000.0 if m.group(2).lower() == "khz" else 1.0)
+             for m in _RATE_IN_NAME.finditer(path.stem)}
+    return found.pop() if len(found) == 1 and min(found) > 0 else None
 
 
 def counter_columns(table: Table, keep: tuple[str, ...] = ()) -> list[int]:
@@ -151,9 +162,27 @@ def _drop_columns(path: Path, table: Table, keep: tuple[str, ...], notes: list[s
     table.nonfinite = [x for x in table.nonfinite if x[1] not in names]
 
 
+#: The longest first line a sensor CSV may have: 4096 columns of up to 256 characters.
+#: Checked on the file's head before it is read, so one endless line costs nothing.
+MAX_FIRST_LINE_BYTES = 1024 * 1024
+
+
+def check_first_line(path: Path) -> None:
+    """Refuse a text file whose first line is longer than any sensor table's."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(MAX_FIRST_LINE_BYTES + 1)
+    except OSError as exc:
+        raise DatasetError(f"{path}: cannot read ({exc.strerror})") from exc
+    if len(head) > MAX_FIRST_LINE_BYTES and b"\n" not in head and b"\r" not in head:
+        raise DatasetError(f"{path}: its first line is longer than {MAX_FIRST_LINE_BYTES // 1024 ** 2} MB "
+                           "with no line break; a sensor CSV has one row of values per line")
+
+
 def parse_csv(path: Path, label: str | None = None, rate: float | None = None,
               nonfinite: str = "error", keep_columns: tuple[str, ...] = ()) -> Parsed:
     path = Path(path)
+    check_first_line(path)
     try:
         table = read_table(read_text(path), str(path))
     except TableError as exc:
@@ -182,8 +211,12 @@ def parse_csv(path: Path, label: str | None = None, rate: float | None = None,
         rate = timing.rate_hz
     if rate is None and imu_capture:
         rate = IMU_CAPTURE_RATE
+    if rate is None and (named := rate_from_name(path)) is not None:
+        rate = named
+        notes.append(f"sample rate {rate:g} Hz from the file name '{path.name}' (--rate overrides)")
     if rate is None:
-        raise DatasetError(f"{path}: no timestamp column to take the sample rate from; pass --rate HZ")
+        raise DatasetError(f"{path}: no timestamp column, rate comment or rate in the file name "
+                           "(like '_26Hz_') to take the sample rate from; pass --rate HZ")
     spans: list[tuple[int, int, str]] = []
     if labels is not None and label is None:
         for b0, b1 in blocks:

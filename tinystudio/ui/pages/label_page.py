@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QUndoCommand
 from PySide6.QtWidgets import (
     QComboBox,
@@ -30,6 +30,8 @@ from tinystudio.ui.widgets.frame_browser import FrameBrowser
 from tinystudio.ui.widgets.recordings_panel import RecordingsPanel, shared_undo_stack
 from tinystudio.ui.widgets.timeline import Timeline
 from tinystudio.ui.workers import start_worker
+
+PLAY_CHECK_MS = 1000  # a player that cannot open a sound device exits well within this
 
 
 class LabelCommand(QUndoCommand):
@@ -529,3 +531,11 @@ class LabelPage(QWidget):
             self.player.play(self.data[seg.start:seg.end, 0], self.current.rate_hz)
         except Exception as exc:  # noqa: BLE001
             self.ctx.report(exc)
+            return
+        # a command-line player with no sound card gives up within a moment: say so
+        QTimer.singleShot(PLAY_CHECK_MS, self, self._play_checked)
+
+    def _play_checked(self) -> None:
+        why = self.player.failure()
+        if why:
+            self.ctx.error.emit(why)

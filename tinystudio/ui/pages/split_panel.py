@@ -122,14 +122,14 @@ class SplitPanel(QGroupBox):
         subject_item.setToolTip("" if len(names) >= 2 else "needs takes from two subjects or more "
                                 "(set the subject when recording)")
         now = split_plan.state(project)
-        if now is None:
-            self.now_label.setText("Now: no split yet (training would use the recommended one below).")
-        else:
-            self.now_label.setText(f"Now: {now.choice.describe()}: train {now.total('train')}, "
-                                   f"test {now.total('test')} segments"
-                                   + ("" if now.ok else f". ⚠ {now.problems[0]}"))
-        if reset:
-            self.set_choice(now.choice if now is not None and now.ok else split_plan.recommended(project))
+        self.now_label.setText(split_plan.now_text(project, now))
+        in_use = now.choice if now is not None else None
+        # the list shows the split in use, as "Now:" does (its problem: the verdict), also
+        # when it changed under the list (the trainer made one for its run, a command did);
+        # a choice being edited stays while the split in use stays
+        changed, self._in_use = in_use != getattr(self, "_in_use", None), in_use
+        if reset or (changed and in_use is not None):
+            self.set_choice(in_use if in_use is not None else split_plan.recommended(project))
         else:
             self.update_preview()
 
