@@ -24,6 +24,9 @@ windows, model bytes, TFLM arena and training time, one JSON line per set:
 
     python benchmarks/bench_train.py --table [--sets gestures_punch_flex,ei_phone_motion]
 
+(``--sets`` selects rows; ``keywords`` is the project `tinystudio example keywords` builds
+from micro_speech's clips, ``stm32_har`` the STMicroelectronics activity set.)
+
 Last line: one JSON object.
 """
 
@@ -215,7 +218,8 @@ def _candidate_table(summaries: list[dict]) -> dict:
             for k, v in out.items()}
 
 
-TABLE_SETS = ("gestures_punch_flex", "ei_phone_motion", "digits", "person_detection", "micro_speech")
+TABLE_SETS = ("gestures_punch_flex", "ei_phone_motion", "digits", "person_detection", "micro_speech",
+              "stm32_har", "keywords")
 
 
 def _import_set(name: str, data: Path, dest: Path) -> None:
@@ -224,6 +228,10 @@ def _import_set(name: str, data: Path, dest: Path) -> None:
     if name == "gestures_punch_flex":  # IMU_Capture files: one class per file
         for label in ("punch", "flex"):
             import_paths(dest, [data / f"{label}.csv"], label=label)
+    elif name == "keywords":  # `tinystudio example keywords`: built from micro_speech's clips
+        from tinystudio.examples import create_example
+
+        create_example("keywords", dest)
     else:
         import_paths(dest, [data])
 
@@ -238,6 +246,7 @@ def table_row(name: str, data: Path, seed: int = 0) -> dict:
         t0 = time.monotonic()
         try:
             _import_set(name, data, project)
+            load0 = os.getloadavg()[0]
             rep = train_project(project, TrainOptions(seed=seed))
         except TinyStudioError as exc:
             return {"set": name, "trained": False, "reason": str(exc)}
@@ -253,7 +262,7 @@ def table_row(name: str, data: Path, seed: int = 0) -> dict:
                 "wall_seconds": round(time.monotonic() - t0, 1), "test_windows": s["test_windows"],
                 "split": s["split"].get("by"),
                 "candidates": {c["name"]: c["val_accuracy"] for c in s["candidates"]},
-                "warnings": s["warnings"]}
+                "warnings": s["warnings"], "load": [round(load0, 1), round(os.getloadavg()[0], 1)]}
 
 
 def main() -> int:

@@ -266,3 +266,74 @@ def test_record_page_takes_table_shows_rows_once_a_take_is_previewed(qtbot, wind
         rows = table.viewport().height() / max(1, table.verticalHeader().defaultSectionSize())
         assert rows >= 4, f"{width}x{height}: the takes table shows {rows:.1f} rows ({table.viewport().height()} px)"
         assert page.preview.height() >= 2 * page.preview.min_plot_height, f"{width}x{height}: preview squeezed"
+
+
+def test_board_verdicts_are_whole_at_every_size(qtbot, window, tmp_path):
+    """The Train page's board table: each verdict shows whole (wrapped, never elided) at
+    1024x700, 1280x800 and 1600x1000 (they read "fits ESP32-…" at 1280x800)."""
+    from PySide6.QtCore import QRect
+
+    from tinystudio.ml import fit as F
+    from tinystudio.ml.report import TrainReport
+
+    verdicts = {b.id: F.check_fit(6656, 4352, b) for b in F.boards()}  # the gestures model's figures
+    cm = [[9, 1], [0, 10]]
+    report = TrainReport(
+        classes=["flex", "punch"], float_metrics={"accuracy": 0.95, "confusion": cm},
+        int8_metrics={"accuracy": 0.95, "confusion": cm}, model_bytes=6656, arena_bytes=4352,
+        train_seconds=30.0, total_seconds=40.0, model_path=str(tmp_path / "m" / "model.tflite"),
+        fits={k: v.fits for k, v in verdicts.items()}, fit_messages={k: v.message for k, v in verdicts.items()},
+        tflm={}, model_name="imu_cnn", budget_bytes=12288, epochs_run=15,
+        candidates=[{"name": n, "val_accuracy": 0.9, "int8_bytes": b, "arena_bytes": 4352, "latency_ms": 0.1,
+                     "chosen": n == "imu_cnn"} for n, b in (("imu_cnn", 6656), ("imu_features", 10264))])
+    train = window.train_page
+    window.show_page("Train")
+    train.show_report(report)
+    assert train.candidates.isVisible()  # beside the board table, as after a model search
+    table = train.fit_table
+    pad = 2 * table.style().pixelMetric(QStyle.PM_FocusFrameHMargin, None, table) + 4
+    for width, height in (*SIZES, (1280, 800)):
+        window.resize(width, height)
+        qtbot.wait(60)
+        QApplication.sendPostedEvents(None, QEvent.LayoutRequest)
+        room = table.columnWidth(1) - pad
+        assert room > 0, f"{width}x{height}: the verdict column has no room"
+        fm = table.fontMetrics()
+        for row in range(table.rowCount()):
+            text = table.item(row, 1).text()
+            assert "fits" not in text  # the row's first cell names the board and its mark says fits
+            assert text == f"model {6656 / F.board(table.item(row, 0).text()[2:]).model_slot_bytes:.1%}\n" \
+                f"arena {4352 / F.board(table.item(row, 0).text()[2:]).arena_bytes:.1%}"
+            need = fm.boundingRect(QRect(0, 0, room, 10_000), Qt.TextWordWrap, text)
+            assert need.height() <= table.rowHeight(row) + SLACK, \
+                f"{width}x{height}: verdict {text!r} needs {need.height()} px high, has {table.rowHeight(row)}"
+            widest = max(text.split("\n"), key=fm.horizontalAdvance)
+            assert fm.horizontalAdvance(widest) <= room + SLACK, \
+                f"{width}x{height}: {widest!r} needs {fm.horizontalAdvance(widest)} px, has {room}"
+        assert table.columnViewportPosition(1) + table.columnWidth(1) <= table.viewport().width() + SLACK
+
+
+def test_label_page_dataset_table_keeps_its_columns_and_rows_with_many_classes(qtbot, window, tmp_path,
+                                                                               punch_csv):
+    """Five classes and their warnings at 1024x700: the Label page's dataset table once got
+    277 px for 305 px of columns (its last header read "hare", then "ha") and one row."""
+    import shutil
+
+    folder = tmp_path / "five"
+    for label in ("circle", "idle", "left-right", "up-down", "testing"):
+        shutil.copy(punch_csv, tmp_path / f"{label}.csv")
+        import_paths(folder, [tmp_path / f"{label}.csv"], label=label)
+    window.open_project(folder)
+    qtbot.waitUntil(lambda: window.ctx.project is not None and window.ctx.project.path == folder, timeout=10_000)
+    page = window.label_page
+    table = page.summary.table
+    for width, height in SIZES:
+        window.resize(width, height)
+        window.show_page("Label")
+        page.refresh_summary()
+        qtbot.wait(60)
+        QApplication.sendPostedEvents(None, QEvent.LayoutRequest)
+        assert table.rowCount() == 5
+        assert not _table_problems(table), f"{width}x{height}: {_table_problems(table)}"
+        shown = table.viewport().height() / table.verticalHeader().defaultSectionSize()
+        assert shown >= 3, f"{width}x{height}: the dataset table shows {shown:.1f} rows"

@@ -55,15 +55,14 @@ def read_plain(text: str, source: str) -> tt.Table | None:
     d = h.dialect
     if d.decimal_comma or d.trailing or h.label_col is not None:
         return None
-    body_start = _offset_after_lines(text, h.start_line - 1)
-    body = text[body_start:]
-    if "\r" in body:
-        body = body.replace("\r\n", "\n")
+    body, base = text, _offset_after_lines(text, h.start_line - 1)  # no copy of the body
+    if text.find("\r", base) >= 0:
+        body, base = text[base:].replace("\r\n", "\n"), 0
         if "\r" in body:
             return None
-    if _allowed(d.delimiter).search(body) is not None:
+    if _allowed(d.delimiter).search(body, base) is not None:
         return None
-    parsed = _parse_body(body, d.delimiter, h.width)
+    parsed = _parse_body(body, base, d.delimiter, h.width)
     if parsed is None:
         return None
     arr, rel_lines, nonint = parsed
@@ -74,13 +73,13 @@ def read_plain(text: str, source: str) -> tt.Table | None:
     edges = [0, *gaps.tolist(), len(arr)]
     blocks = [(int(a), int(b)) for a, b in zip(edges, edges[1:], strict=False)]
     integer = [j not in nonint for j in range(h.width)]
-    first_rows = _first_rows(body, d, 2000)
+    first_rows = _first_rows(body, base, d, 2000)
     return tt.assemble(h, source, arr, row_lines, blocks, integer, first_rows, None, [], meta, comments)
 
 
-def _offset_after_lines(text: str, n: int) -> int:
-    """Offset just after the ``n``-th ``\\n`` (the start of line n+1), or len(text)."""
-    pos = 0
+def _offset_after_lines(text: str, n: int, pos: int = 0) -> int:
+    """Offset just after the ``n``-th ``\\n`` from ``pos`` (the start of line n+1), or
+    len(text)."""
     for _ in range(n):
         nxt = text.find("\n", pos)
         if nxt < 0:
@@ -89,12 +88,12 @@ def _offset_after_lines(text: str, n: int) -> int:
     return pos
 
 
-def _first_rows(body: str, dialect: tt.Dialect, n: int) -> list[list[str]]:
-    """Tokens of the first ``n`` rows, as the tokenizing path has them (for decimals)."""
+def _first_rows(body: str, pos: int, dialect: tt.Dialect, n: int) -> list[list[str]]:
+    """Tokens of the first ``n`` rows from ``pos``, as the tokenizing path has them (for
+    decimals)."""
     rows: list[list[str]] = []
-    pos = 0
     while len(rows) < n and pos < len(body):
-        end = _offset_after_lines(body[pos:], 4 * n) + pos
+        end = _offset_after_lines(body, 4 * n, pos)
         for line in body[pos:end].splitlines():
             s = line.strip()
             if s:
@@ -105,11 +104,11 @@ def _first_rows(body: str, dialect: tt.Dialect, n: int) -> list[list[str]]:
     return rows
 
 
-def _parse_body(body: str, delimiter: str, width: int):
-    """(values (rows, width), line index of each row relative to the body's first line,
+def _parse_body(body: str, pos: int, delimiter: str, width: int):
+    """(values (rows, width), line index of each row relative to the line at ``pos``,
     columns holding a non-integer literal) or None if a line is not ``width`` numbers."""
     chunks, lines, nonint = [], [], set()
-    pos, line0 = 0, 0
+    line0 = 0
     while pos < len(body):
         end = body.find("\n", min(len(body), pos + BLOCK_BYTES))
         end = len(body) if end < 0 else end + 1

@@ -34,6 +34,9 @@ _COUNTER_NAME = re.compile(r"^(count|counter|cnt|index|idx|num|sample|sample_?(n
 _RATE_KEY = re.compile(r"^(data[ _]?rate|sample[ _]?rate|sampling[ _]?(rate|frequency|freq)|rate|"
                        r"frequency|freq|fs|odr|output[ _]data[ _]rate)$", re.I)
 _RATE_VALUE = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?(?:e[+-]?[0-9]+)?)\s*(hz|khz|sps|samples/s)?\s*$", re.I)
+#: A rate in a file name, as loggers name their files (``running_01_26Hz_4g_mg.csv``,
+#: ``log-100hz.csv``): a number glued to Hz/kHz between separators.
+_RATE_IN_NAME = re.compile(r"(?:^|[_\-. ])([0-9]+(?:\.[0-9]+)?)(hz|khz)(?=$|[_\-. ])", re.I)
 
 
 def rate_from_metadata(meta: dict[str, str]) -> tuple[float, str] | None:
@@ -46,6 +49,14 @@ def rate_from_metadata(meta: dict[str, str]) -> tuple[float, str] | None:
                 if rate > 0:
                     return rate, key
     return None
+
+
+def rate_from_name(path: Path) -> float | None:
+    """The rate a file name states (``..._26Hz_...``), else None; several different rates
+    in one name say nothing, so they give None too."""
+    found = {float(m.group(1)) * (1000.0 if m.group(2).lower() == "khz" else 1.0)
+             for m in _RATE_IN_NAME.finditer(path.stem)}
+    return found.pop() if len(found) == 1 and min(found) > 0 else None
 
 
 def counter_columns(table: Table, keep: tuple[str, ...] = ()) -> list[int]:
@@ -180,10 +191,11 @@ def parse_csv(path: Path, label: str | None = None, rate: float | None = None,
     _drop_columns(path, table, tuple(keep_columns), notes)
     _check_ranges(path, table)
     keep = _apply_nonfinite(path, table, nonfinite, notes)
-    values = table.values[keep]
-    times = table.time[keep] if table.time is not None else None
+    every = bool(keep.all())  # no copy of a file's worth of values when nothing is dropped
+    values = table.values if every else table.values[keep]
+    times = table.time if every or table.time is None else table.time[keep]
     labels = [lab for lab, k in zip(table.labels, keep, strict=True) if k] if table.labels is not None else None
-    blocks = _remap_blocks(table.blocks, keep) if not keep.all() else table.blocks
+    blocks = table.blocks if every else _remap_blocks(table.blocks, keep)
     samples = values.astype(_dtype_for(values, table.integer))
     names = table.names
     imu_capture = names == IMU_CAPTURE_HEADER
@@ -199,8 +211,12 @@ def parse_csv(path: Path, label: str | None = None, rate: float | None = None,
         rate = timing.rate_hz
     if rate is None and imu_capture:
         rate = IMU_CAPTURE_RATE
+    if rate is None and (named := rate_from_name(path)) is not None:
+        rate = named
+        notes.append(f"sample rate {rate:g} Hz from the file name '{path.name}' (--rate overrides)")
     if rate is None:
-        raise DatasetError(f"{path}: no timestamp column to take the sample rate from; pass --rate HZ")
+        raise DatasetError(f"{path}: no timestamp column, rate comment or rate in the file name "
+                           "(like '_26Hz_') to take the sample rate from; pass --rate HZ")
     spans: list[tuple[int, int, str]] = []
     if labels is not None and label is None:
         for b0, b1 in blocks:

@@ -39,7 +39,14 @@ from tinystudio.ui.pages.train_text import readiness
 from tinystudio.ui.widgets.banner import Banner
 from tinystudio.ui.widgets.confusion import ConfusionMatrix
 from tinystudio.ui.widgets.curves import TrainingCurves
-from tinystudio.ui.widgets.task_results import TASKS, TaskResults, result_line, task_of
+from tinystudio.ui.widgets.fit_table import FitTable
+from tinystudio.ui.widgets.task_results import (
+    TASKS,
+    TaskResults,
+    fill_model_combo,
+    result_line,
+    task_of,
+)
 from tinystudio.ui.widgets.wake_tradeoff import WakeTradeoff
 from tinystudio.ui.widgets.when_shown import WhenShown
 from tinystudio.ui.workers import start_worker
@@ -183,12 +190,7 @@ class TrainPage(QWidget):
         self.quality_label.setWordWrap(True)
         self.quality_label.setStyleSheet("color: #c0392b; font-weight: bold;")
         self.quality_label.hide()
-        self.fit_table = QTableWidget(0, 3)
-        self.fit_table.setHorizontalHeaderLabels(["board", "verdict", "per inference (estimate)"])
-        self.fit_table.horizontalHeader().setStretchLastSection(True)
-        self.fit_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)
-        self.fit_table.verticalHeader().setVisible(False)
-        self.fit_table.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.fit_table = FitTable()
         self.candidates = QTableWidget(0, len(CANDIDATE_COLUMNS))
         self.candidates.setHorizontalHeaderLabels([c[0] for c in CANDIDATE_COLUMNS])
         self.candidates.verticalHeader().setVisible(False)
@@ -248,7 +250,6 @@ class TrainPage(QWidget):
         return kinds.pop() if len(kinds) == 1 else None
 
     def _project_changed(self, project) -> None:
-        from tinystudio.ml.models import MODELS
 
         kind = self._sensor_kind()
         task = task_of(project)
@@ -257,20 +258,7 @@ class TrainPage(QWidget):
         self.task_combo.setEnabled(project is not None)
         self.task_combo.blockSignals(False)
         self.model_combo.blockSignals(True)
-        self.model_combo.clear()
-        if task == "anomaly":
-            from tinystudio.ml.anomaly import MODELS as ANOMALY_MODELS
-
-            self.model_combo.addItem("Autoencoder error (default)", None)
-            for name in ANOMALY_MODELS:
-                self.model_combo.addItem(name, name)
-        elif task == "regression":
-            self.model_combo.addItem("Dense 16-16-1, linear output", None)
-        else:
-            self.model_combo.addItem("Automatic (model search)", None)
-            for spec in MODELS.values():
-                if kind is None or spec.sensor_kind == kind:
-                    self.model_combo.addItem(f"{spec.name} ({spec.sensor_kind})", spec.name)
+        fill_model_combo(self.model_combo, task, kind)
         self.model_combo.blockSignals(False)
         settings = (project.settings.get("train", {}) if project is not None else {})
         name = settings.get("model")  # none pinned: the search (the default)
@@ -278,6 +266,10 @@ class TrainPage(QWidget):
         self.model_combo.setCurrentIndex(max(0, idx))
         self._model_chosen()
         self.epochs.setValue(int(settings.get("epochs") or 0))  # no stale value of another project
+        # the project's own rate, else the task's default (the regressor's is 0.01: at the
+        # classifiers' 0.003 a few-epoch sine run does not converge)
+        self.learning_rate.setValue(float(settings.get("learning_rate")
+                                          or (0.01 if task == "regression" else 0.003)))
         if "window_ms" in settings:
             self.window_ms.setValue(int(settings["window_ms"]))
         self.banner.hide()
@@ -538,20 +530,7 @@ class TrainPage(QWidget):
             f"TFLM arena {report.arena_bytes:,} B, {report.epochs_run} epochs in "
             f"{report.train_seconds:.1f} s — saved in {Path(report.model_path).parent.name}"
         )
-        from tinystudio.ml.estimate import LABEL, board_cell, load_saved
-
-        saved = load_saved(Path(report.model_path).parent)  # `train --tflm DIR` wrote it
-        self.fit_table.setRowCount(len(report.fit_messages))
-        for row, (board, msg) in enumerate(sorted(report.fit_messages.items())):
-            est = QTableWidgetItem(board_cell(saved, board) if saved else "")
-            est.setToolTip(LABEL if saved else "count instructions with `tinystudio train --tflm DIR` "
-                           "(docs/benchmarks.md)")
-            self.fit_table.setItem(row, 2, est)
-            mark = "✔" if report.fits.get(board) else "✘"
-            self.fit_table.setItem(row, 0, QTableWidgetItem(f"{mark} {board}"))
-            verdict = QTableWidgetItem(msg)
-            verdict.setToolTip(msg)  # elided in a narrow window; whole on hover
-            self.fit_table.setItem(row, 1, verdict)
+        self.fit_table.show_report(report)
         if not self.curves.epochs and report.history:
             self._draw_history(report.history)
         self._show_candidates(getattr(report, "candidates", None), getattr(report, "baseline", None))
