@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from tinystudio.ui import split_plan
 from tinystudio.ui.pages.split_panel import SplitPanel
 from tinystudio.ui.pages.train_text import readiness
+from tinystudio.ui.pages.train_wake import WakeTradeoffPanel
 from tinystudio.ui.widgets.banner import Banner
 from tinystudio.ui.widgets.confusion import ConfusionMatrix
 from tinystudio.ui.widgets.curves import TrainingCurves
@@ -47,7 +48,6 @@ from tinystudio.ui.widgets.task_results import (
     result_line,
     task_of,
 )
-from tinystudio.ui.widgets.wake_tradeoff import WakeTradeoff
 from tinystudio.ui.widgets.when_shown import WhenShown
 from tinystudio.ui.workers import start_worker
 
@@ -67,20 +67,6 @@ def _train(project_path, options, *, progress, stop, event):
     from tinystudio.ui.train_process import train_in_process
 
     return train_in_process(project_path, options, progress=progress, stop=stop, event=event)
-
-
-def measure_continuous(project_path, *, progress, stop):
-    """Worker: the continuous evaluation `tinystudio evaluate P --continuous` runs (same
-    stream, same defaults), saved with the model; (package folder, its trade-off)."""
-    from tinystudio.deploy.continuous import evaluate_stream, load_tradeoff, save_threshold
-    from tinystudio.deploy.kws_stream import build_stream
-    from tinystudio.ml.package import ModelPackage
-    from tinystudio.ml.store import current_package_dir
-
-    folder = current_package_dir(project_path)
-    report = evaluate_stream(ModelPackage.load(folder), build_stream(project_path, seed=0, repeats=3))
-    save_threshold(project_path, report)
-    return folder, load_tradeoff(folder)
 
 
 def _fmt_eta(seconds: float) -> str:
@@ -212,9 +198,7 @@ class TrainPage(QWidget):
         right.addWidget(self.quality_label)
         right.addWidget(self.class_scores)
         right.addWidget(self.size_label)
-        self.wake = WakeTradeoff()  # keyword models: FA/h against misses, per threshold
-        self.wake.hide()
-        self.wake.measure_requested.connect(self._measure_wake)
+        self.wake = WakeTradeoffPanel(ctx, lambda: self.running)  # keyword models: FA/h vs misses
         right.addWidget(self.wake, 1)
         tables = QHBoxLayout()
         tables.addWidget(self.fit_table, 1)
@@ -534,46 +518,8 @@ class TrainPage(QWidget):
         if not self.curves.epochs and report.history:
             self._draw_history(report.history)
         self._show_candidates(getattr(report, "candidates", None), getattr(report, "baseline", None))
-        self._show_wake(report)
+        self.wake.show_for(report)
 
-    # ------------------------------------------------------------ wake words
-    def _show_wake(self, report) -> None:
-        """For a keyword model, the trade-off its last continuous evaluation measured."""
-        from tinystudio.deploy.continuous import load_tradeoff
-        from tinystudio.errors import TinyStudioError
-        from tinystudio.ml.models import MODELS
-        from tinystudio.ml.store import current_package_dir
-
-        spec = MODELS.get(report.model_name)
-        keyword = spec is not None and spec.sensor_kind == "microphone"
-        self.wake.setVisible(keyword)
-        if not keyword:
-            return
-        project = self.ctx.project
-        try:  # the project's own models/ (a report's model_path may name where it was trained)
-            self.wake.show_tradeoff(None if project is None else load_tradeoff(current_package_dir(project.path)))
-        except TinyStudioError as exc:
-            self.wake.show_tradeoff(None)
-            self.wake.summary.setText(str(exc))
-
-    def _measure_wake(self) -> None:
-        project = self.ctx.project
-        if project is None or self.report is None or self.running:
-            return
-        self.wake.set_busy(True, "Measuring on continuous audio: the test split's keywords between "
-                                 "background clips, run as the board runs them …")
-        self._wake_worker = start_worker(measure_continuous, project.path, on_result=self._wake_measured,
-                                         on_error=self._wake_failed,
-                                         on_finished=lambda: self.wake.set_busy(False))
-
-    def _wake_measured(self, result) -> None:
-        folder, tradeoff = result
-        self.wake.show_tradeoff(tradeoff)
-        self.ctx.model_changed.emit(str(Path(folder) / "model.tflite"))  # Deploy reads the new threshold
-        self.ctx.status.emit(f"threshold {tradeoff.chosen.threshold:.2f} saved with the model")
-
-    def _wake_failed(self, exc) -> None:
-        self.wake.summary.setText(f"Continuous evaluation failed: {exc}")
 
     def _draw_history(self, history) -> None:
         from tinystudio.ml.trainer import EpochProgress
