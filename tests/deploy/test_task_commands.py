@@ -64,15 +64,15 @@ def test_regression_board_values_are_sine_and_verify_is_exact(spawn_sim, cli, ta
     replay, x = write_sine_replay(tmp_path / "x.csv")
     port = spawn_sim("--sensors", "imu", "--replay", str(replay))
     assert cli("flash", str(project), "--port", port).returncode == 0
-    out = cli("infer", "--port", port, "--seconds", "1.5", "--project", str(project))
+    out = cli("infer", "--port", port, "--seconds", "0.6", "--project", str(project))
     assert out.returncode == 0, out.stderr
     values = [float(ln.split("=")[1].split()[0]) for ln in out.stdout.splitlines() if ln.startswith("#")]
     assert len(values) >= len(x)  # one value per sample: a whole pass over [0, 2 pi]
     assert min(values) < -0.8 and max(values) > 0.8  # it traces sin(x), not a constant
-    out = cli("infer", "--port", port, "--seconds", "0.5", "--project", str(project), "--json")
+    out = cli("infer", "--port", port, "--seconds", "0.3", "--project", str(project), "--json")
     s = json.loads(out.stdout)
     assert s["task"] == "regression" and s["min"] <= s["mean"] <= s["max"] and s["results"] >= 10
-    out = cli("infer", "--port", port, "--seconds", "0.3")  # no project: one unnamed output
+    out = cli("infer", "--port", port, "--seconds", "0.1")  # no project: one unnamed output
     assert out.returncode == 0 and "pass --project" in out.stderr
     out = cli("verify", str(project), "--port", port, "--json")
     assert out.returncode == 0, out.stderr  # the target channel is not sent as an input

@@ -79,7 +79,7 @@ def test_anomaly_train_report_and_deploy_state_on_the_virtual_board(qtbot, windo
     text = train.task_results.text.text()
     assert f"AUC (int8): {m['auc']:.3f}" in text and "false alarms: " in text and "threshold" in text
     assert "per hour" in train.status.text() and "accuracy" not in train.status.text()
-    connect_virtual(window, replay=write_vibration_replay(tmp_path / "run.csv", 2.0, 2.0))
+    connect_virtual(window, replay=write_vibration_replay(tmp_path / "run.csv", 1.5, 1.5))
     deploy = _flash(qtbot, window)
     threshold = deploy.package.descriptor.score_threshold
     assert deploy.values.isVisibleTo(window) and not deploy.scores.isVisibleTo(window)
@@ -114,12 +114,15 @@ def test_regression_trained_in_the_window_plot_and_deploy_value_on_the_virtual_b
     connect_virtual(window, replay=replay)
     deploy = _flash(qtbot, window)
     assert deploy.values.isVisibleTo(window) and deploy.values.threshold is None
-    qtbot.waitUntil(lambda: deploy.reading is not None and len(deploy.values.values) >= 40, timeout=15_000)
+    qtbot.waitUntil(lambda: deploy.reading is not None and len(deploy.values.values) > len(x), timeout=15_000)
     assert deploy.big.detail.text() == "predicted y"
     vals = deploy.values.values
     assert vals.min() < -0.8 and vals.max() > 0.8  # the board's values trace sin(x)
     assert deploy.big.text == f"{deploy.reading.value:.3g}"
     _board_equals_host_on_the_replay(qtbot, deploy, x)
+    with qtbot.waitSignal(deploy.parity_done, timeout=60_000) as blocker:  # the page's own check
+        deploy.parity_button.click()
+    assert blocker.args[0].windows == 200 and blocker.args[0].mismatches == 0
 
 
 def _board_equals_host_on_the_replay(qtbot, deploy, x):
