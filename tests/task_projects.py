@@ -55,7 +55,7 @@ def write_vibration_replay(path: Path, normal_s: float = 3.0, fault_s: float = 3
     return path
 
 
-def write_sine_replay(path: Path, n: int = 64, rate: float = 50.0) -> tuple[Path, np.ndarray]:
+def write_sine_replay(path: Path, n: int = 64, rate: float = 200.0) -> tuple[Path, np.ndarray]:
     """A CSV of x from 0 to 6.5534 in steps of the sine recording's 2e-4 per LSB. The board
     feeds its own raw samples to the model with the recording's scale, and a replayed
     column's scale is its peak / 32767 (boards/virtual/replay.py): a peak of 32767 * 2e-4

@@ -10,13 +10,13 @@ import subprocess
 import numpy as np
 import pytest
 
-from tests.deploy.test_commands import cli
 from tests.task_projects import (
     anomaly_project,
     sine_project,
     write_sine_replay,
     write_vibration_replay,
 )
+from tinystudio.cli import main
 
 
 @pytest.fixture(scope="session")
@@ -24,7 +24,21 @@ def task_base(tmp_path_factory):
     return tmp_path_factory.getbasetemp() / "task_projects"
 
 
-def test_anomaly_infer_says_normal_then_anomaly_and_verify_is_exact(spawn_sim, task_base, tmp_path):
+@pytest.fixture
+def cli(capsys):
+    """Run a command in this process (the board is `tinystudio sim` in its own): the code,
+    stdout and stderr, as a subprocess would give them, without a Python start per command."""
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        capsys.readouterr()
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(args, code, out, err)
+
+    return run
+
+
+def test_anomaly_infer_says_normal_then_anomaly_and_verify_is_exact(spawn_sim, cli, task_base, tmp_path):
     from tinystudio.deploy.board_package import load_model_package
 
     project = anomaly_project(task_base)
@@ -45,20 +59,20 @@ def test_anomaly_infer_says_normal_then_anomaly_and_verify_is_exact(spawn_sim, t
     assert v["mismatches"] == 0 and v["windows"] == 240 + 2 * 3 * 20  # every test window, score for score
 
 
-def test_regression_board_values_are_sine_and_verify_is_exact(spawn_sim, task_base, tmp_path):
+def test_regression_board_values_are_sine_and_verify_is_exact(spawn_sim, cli, task_base, tmp_path):
     project = sine_project(task_base)
     replay, x = write_sine_replay(tmp_path / "x.csv")
     port = spawn_sim("--sensors", "imu", "--replay", str(replay))
     assert cli("flash", str(project), "--port", port).returncode == 0
-    out = cli("infer", "--port", port, "--seconds", "1.5", "--project", str(project))
+    out = cli("infer", "--port", port, "--seconds", "0.6", "--project", str(project))
     assert out.returncode == 0, out.stderr
     values = [float(ln.split("=")[1].split()[0]) for ln in out.stdout.splitlines() if ln.startswith("#")]
     assert len(values) >= len(x)  # one value per sample: a whole pass over [0, 2 pi]
     assert min(values) < -0.8 and max(values) > 0.8  # it traces sin(x), not a constant
-    out = cli("infer", "--port", port, "--seconds", "0.5", "--project", str(project), "--json")
+    out = cli("infer", "--port", port, "--seconds", "0.3", "--project", str(project), "--json")
     s = json.loads(out.stdout)
     assert s["task"] == "regression" and s["min"] <= s["mean"] <= s["max"] and s["results"] >= 10
-    out = cli("infer", "--port", port, "--seconds", "0.3")  # no project: one unnamed output
+    out = cli("infer", "--port", port, "--seconds", "0.1")  # no project: one unnamed output
     assert out.returncode == 0 and "pass --project" in out.stderr
     out = cli("verify", str(project), "--port", port, "--json")
     assert out.returncode == 0, out.stderr  # the target channel is not sent as an input
@@ -66,7 +80,7 @@ def test_regression_board_values_are_sine_and_verify_is_exact(spawn_sim, task_ba
     assert v["windows"] == 200 and v["mismatches"] == 0
 
 
-def test_export_says_the_task_and_the_c_threshold_reads_the_score(task_base, tmp_path):
+def test_export_says_the_task_and_the_c_threshold_reads_the_score(cli, task_base, tmp_path):
     from tinystudio.deploy.board_package import load_model_package
 
     vib, sine = anomaly_project(task_base), sine_project(task_base)

@@ -283,10 +283,13 @@ def test_board_verdicts_are_whole_at_every_size(qtbot, window, tmp_path):
         int8_metrics={"accuracy": 0.95, "confusion": cm}, model_bytes=6656, arena_bytes=4352,
         train_seconds=30.0, total_seconds=40.0, model_path=str(tmp_path / "m" / "model.tflite"),
         fits={k: v.fits for k, v in verdicts.items()}, fit_messages={k: v.message for k, v in verdicts.items()},
-        tflm={}, model_name="imu_cnn", budget_bytes=12288, epochs_run=15)
+        tflm={}, model_name="imu_cnn", budget_bytes=12288, epochs_run=15,
+        candidates=[{"name": n, "val_accuracy": 0.9, "int8_bytes": b, "arena_bytes": 4352, "latency_ms": 0.1,
+                     "chosen": n == "imu_cnn"} for n, b in (("imu_cnn", 6656), ("imu_features", 10264))])
     train = window.train_page
     window.show_page("Train")
     train.show_report(report)
+    assert train.candidates.isVisible()  # beside the board table, as after a model search
     table = train.fit_table
     pad = 2 * table.style().pixelMetric(QStyle.PM_FocusFrameHMargin, None, table) + 4
     for width, height in (*SIZES, (1280, 800)):
@@ -299,6 +302,8 @@ def test_board_verdicts_are_whole_at_every_size(qtbot, window, tmp_path):
         for row in range(table.rowCount()):
             text = table.item(row, 1).text()
             assert "fits" not in text  # the row's first cell names the board and its mark says fits
+            assert text == f"model {6656 / F.board(table.item(row, 0).text()[2:]).model_slot_bytes:.1%}\n" \
+                f"arena {4352 / F.board(table.item(row, 0).text()[2:]).arena_bytes:.1%}"
             need = fm.boundingRect(QRect(0, 0, room, 10_000), Qt.TextWordWrap, text)
             assert need.height() <= table.rowHeight(row) + SLACK, \
                 f"{width}x{height}: verdict {text!r} needs {need.height()} px high, has {table.rowHeight(row)}"

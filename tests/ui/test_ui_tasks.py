@@ -1,7 +1,9 @@
 """The window knows the project's task (issue 23): New project offers it, the Label page
 says what a label means, the Train page reports AUC / false alarms or MAE / RMSE / R² with
 a predicted-vs-true plot, and the Deploy page shows the board's streamed anomaly score as
-NORMAL / ANOMALY against the threshold, or its predicted value, on the virtual board."""
+NORMAL / ANOMALY against the threshold, or its predicted value, on the virtual board.
+The anomaly model is trained once per session in-process (tests/task_projects.py); the
+sine model is trained here, by the Train page's Start button (the trainer's child process)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,6 @@ import pytest
 
 from tests.task_projects import (
     anomaly_project,
-    sine_project,
     write_sine_replay,
     write_vibration_replay,
 )
@@ -78,7 +79,7 @@ def test_anomaly_train_report_and_deploy_state_on_the_virtual_board(qtbot, windo
     text = train.task_results.text.text()
     assert f"AUC (int8): {m['auc']:.3f}" in text and "false alarms: " in text and "threshold" in text
     assert "per hour" in train.status.text() and "accuracy" not in train.status.text()
-    connect_virtual(window, replay=write_vibration_replay(tmp_path / "run.csv", 2.0, 2.0))
+    connect_virtual(window, replay=write_vibration_replay(tmp_path / "run.csv", 1.5, 1.5))
     deploy = _flash(qtbot, window)
     threshold = deploy.package.descriptor.score_threshold
     assert deploy.values.isVisibleTo(window) and not deploy.scores.isVisibleTo(window)
@@ -91,14 +92,19 @@ def test_anomaly_train_report_and_deploy_state_on_the_virtual_board(qtbot, windo
     assert deploy.values.values.max() > threshold >= deploy.values.values.min()  # both sides drawn
 
 
-def test_regression_train_plot_and_deploy_value_on_the_virtual_board(qtbot, window, connect_virtual,
-                                                                    task_base, tmp_path):
-    path = tmp_path / "sine"
-    shutil.copytree(sine_project(task_base), path)
+def test_regression_trained_in_the_window_plot_and_deploy_value_on_the_virtual_board(
+        qtbot, window, connect_virtual, tmp_path):
+    from tinystudio.examples import create_example
+
+    path = create_example("sine", tmp_path / "sine")  # untrained: the Train page trains it
     _open(qtbot, window, path)
     window.show_page("Train")
     train = window.train_page
-    qtbot.waitUntil(lambda: train.report is not None, timeout=10_000)
+    assert train.task_combo.currentData() == "regression" and train.learning_rate.value() == 0.01
+    train.epochs.setValue(25)
+    with qtbot.waitSignal(train.trained, timeout=120_000):
+        train.start_button.click()
+    assert train.status.text().startswith("Done: int8 MAE") and "accuracy" not in train.status.text()
     assert "MAE" in train.task_results.text.text() and "R²" in train.task_results.text.text()
     true, pred = train.task_results.pairs
     assert len(true) == len(pred) == 200 and train.task_results.plot.isVisibleTo(window)
@@ -108,12 +114,15 @@ def test_regression_train_plot_and_deploy_value_on_the_virtual_board(qtbot, wind
     connect_virtual(window, replay=replay)
     deploy = _flash(qtbot, window)
     assert deploy.values.isVisibleTo(window) and deploy.values.threshold is None
-    qtbot.waitUntil(lambda: deploy.reading is not None and len(deploy.values.values) >= 40, timeout=15_000)
+    qtbot.waitUntil(lambda: deploy.reading is not None and len(deploy.values.values) > len(x), timeout=15_000)
     assert deploy.big.detail.text() == "predicted y"
     vals = deploy.values.values
     assert vals.min() < -0.8 and vals.max() > 0.8  # the board's values trace sin(x)
     assert deploy.big.text == f"{deploy.reading.value:.3g}"
     _board_equals_host_on_the_replay(qtbot, deploy, x)
+    with qtbot.waitSignal(deploy.parity_done, timeout=60_000) as blocker:  # the page's own check
+        deploy.parity_button.click()
+    assert blocker.args[0].windows == 200 and blocker.args[0].mismatches == 0
 
 
 def _board_equals_host_on_the_replay(qtbot, deploy, x):

@@ -59,7 +59,11 @@ class TrashItem:
 def recording_split(project, rec, assign: dict | None = None) -> str:
     if assign is None:
         assign = project.split_config.get("assignments", {})
-    sides = {assign.get(s.id, assign.get(rec.id)) for s in rec.segments} if rec.segments else {assign.get(rec.id)}
+    segs = rec.segments
+    if len(segs) == 1:  # most takes: no set to build (10,000 rows on every open)
+        side = assign.get(segs[0].id, assign.get(rec.id))
+        return side if side is not None else ""
+    sides = {assign.get(s.id, assign.get(rec.id)) for s in segs} if segs else {assign.get(rec.id)}
     sides.discard(None)
     if not sides:
         return ""

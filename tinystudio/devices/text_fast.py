@@ -3,7 +3,7 @@
 Why: the tokenizing reader keeps every cell as a Python string until the end: ~830 B of
 memory per row and 26 s for a 12 MB CSV of 3 M rows. Most big files (loggers, phyphox,
 IMU_Capture, exports) are numbers and delimiters only. For those this module parses the
-body in blocks of lines with ``np.fromstring`` (the same correctly rounded conversion as
+body in blocks of lines (1 MB) with ``np.fromstring`` (the same correctly rounded conversion as
 ``float()``; checked bit for bit in tests/devices/test_text_fast.py) and checks the
 structure of every line with byte arrays instead of a token list.
 
@@ -26,8 +26,8 @@ from tinystudio.devices import text_table as tt
 
 #: Lines read by the shared head logic (it looks at the first 81 non-blank ones).
 HEAD_LINES = 400
-#: Bytes of body parsed per block: bounds the temporary arrays (~10 bytes per byte).
-BLOCK_BYTES = 4 << 20
+#: Bytes of body parsed per block: bounds the temporary arrays (~15 bytes per byte).
+BLOCK_BYTES = 1 << 20
 _NL, _SP, _TAB = 10, 32, 9
 
 
@@ -55,32 +55,32 @@ def read_plain(text: str, source: str) -> tt.Table | None:
     d = h.dialect
     if d.decimal_comma or d.trailing or h.label_col is not None:
         return None
-    body_start = _offset_after_lines(text, h.start_line - 1)
-    body = text[body_start:]
-    if "\r" in body:
-        body = body.replace("\r\n", "\n")
+    body, base = text, _offset_after_lines(text, h.start_line - 1)  # no copy of the body
+    if text.find("\r", base) >= 0:
+        body, base = text[base:].replace("\r\n", "\n"), 0
         if "\r" in body:
             return None
-    if _allowed(d.delimiter).search(body) is not None:
+    if _allowed(d.delimiter).search(body, base) is not None:
         return None
-    parsed = _parse_body(body, d.delimiter, h.width)
+    parsed = _parse_body(body, base, d.delimiter, h.width)
     if parsed is None:
         return None
     arr, rel_lines, nonint = parsed
     if len(arr) == 0 or not np.all(np.isfinite(arr)):
         return None  # no rows (its error), or cells the tokenizing path names one by one
-    row_lines = rel_lines + h.start_line
+    row_lines = rel_lines
+    row_lines += h.start_line
     gaps = np.flatnonzero(np.diff(row_lines) > 1) + 1  # a blank line between two rows
     edges = [0, *gaps.tolist(), len(arr)]
     blocks = [(int(a), int(b)) for a, b in zip(edges, edges[1:], strict=False)]
     integer = [j not in nonint for j in range(h.width)]
-    first_rows = _first_rows(body, d, 2000)
+    first_rows = _first_rows(body, base, d, 2000)
     return tt.assemble(h, source, arr, row_lines, blocks, integer, first_rows, None, [], meta, comments)
 
 
-def _offset_after_lines(text: str, n: int) -> int:
-    """Offset just after the ``n``-th ``\\n`` (the start of line n+1), or len(text)."""
-    pos = 0
+def _offset_after_lines(text: str, n: int, pos: int = 0) -> int:
+    """Offset just after the ``n``-th ``\\n`` from ``pos`` (the start of line n+1), or
+    len(text)."""
     for _ in range(n):
         nxt = text.find("\n", pos)
         if nxt < 0:
@@ -89,12 +89,12 @@ def _offset_after_lines(text: str, n: int) -> int:
     return pos
 
 
-def _first_rows(body: str, dialect: tt.Dialect, n: int) -> list[list[str]]:
-    """Tokens of the first ``n`` rows, as the tokenizing path has them (for decimals)."""
+def _first_rows(body: str, pos: int, dialect: tt.Dialect, n: int) -> list[list[str]]:
+    """Tokens of the first ``n`` rows from ``pos``, as the tokenizing path has them (for
+    decimals)."""
     rows: list[list[str]] = []
-    pos = 0
     while len(rows) < n and pos < len(body):
-        end = _offset_after_lines(body[pos:], 4 * n) + pos
+        end = _offset_after_lines(body, 4 * n, pos)
         for line in body[pos:end].splitlines():
             s = line.strip()
             if s:
@@ -105,11 +105,16 @@ def _first_rows(body: str, dialect: tt.Dialect, n: int) -> list[list[str]]:
     return rows
 
 
-def _parse_body(body: str, delimiter: str, width: int):
-    """(values (rows, width), line index of each row relative to the body's first line,
-    columns holding a non-integer literal) or None if a line is not ``width`` numbers."""
-    chunks, lines, nonint = [], [], set()
-    pos, line0 = 0, 0
+def _parse_body(body: str, pos: int, delimiter: str, width: int):
+    """(values (rows, width), line index of each row relative to the line at ``pos``,
+    columns holding a non-integer literal) or None if a line is not ``width`` numbers.
+    The outputs are allocated once for the most rows the body can hold (its line count)
+    and filled block by block: no list of blocks to concatenate (a second copy)."""
+    most = body.count("\n", pos) + 1
+    arr = np.empty((most, width), dtype=np.float64)
+    rel_lines = np.empty(most, dtype=np.int64)
+    nonint: set[int] = set()
+    line0, k = 0, 0
     while pos < len(body):
         end = body.find("\n", min(len(body), pos + BLOCK_BYTES))
         end = len(body) if end < 0 else end + 1
@@ -118,14 +123,13 @@ def _parse_body(body: str, delimiter: str, width: int):
         if got is None:
             return None
         values, rel, cols = got
-        chunks.append(values)
-        lines.append(rel + line0)
+        arr[k:k + len(values)] = values
+        rel_lines[k:k + len(values)] = rel + line0
+        k += len(values)
         nonint |= cols
         line0 += block.count("\n")
         pos = end
-    arr = np.concatenate(chunks) if chunks else np.zeros((0, width))
-    rel_lines = np.concatenate(lines) if lines else np.zeros(0, np.int64)
-    return arr, rel_lines, nonint
+    return arr[:k], rel_lines[:k], nonint
 
 
 def _parse_block(block: str, delimiter: str, width: int):

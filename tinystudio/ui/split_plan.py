@@ -182,6 +182,10 @@ def apply(project, choice: SplitChoice) -> SplitPreview:
 _FELL_BACK = re.compile(r"^class '(.+?)' has .*\(split by (segment|time)\)$")
 
 
+def is_fallback_note(note: str) -> bool:
+    return _FELL_BACK.match(str(note)) is not None
+
+
 def fallbacks(project) -> dict[str, list[str]]:
     """How the stored split really cut the classes it could not cut as asked: way -> classes.
     ("Now: by recording" alone misled when every class had one take and was cut by segment.)"""

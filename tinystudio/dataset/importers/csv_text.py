@@ -191,10 +191,11 @@ def parse_csv(path: Path, label: str | None = None, rate: float | None = None,
     _drop_columns(path, table, tuple(keep_columns), notes)
     _check_ranges(path, table)
     keep = _apply_nonfinite(path, table, nonfinite, notes)
-    values = table.values[keep]
-    times = table.time[keep] if table.time is not None else None
+    every = bool(keep.all())  # no copy of a file's worth of values when nothing is dropped
+    values = table.values if every else table.values[keep]
+    times = table.time if every or table.time is None else table.time[keep]
     labels = [lab for lab, k in zip(table.labels, keep, strict=True) if k] if table.labels is not None else None
-    blocks = _remap_blocks(table.blocks, keep) if not keep.all() else table.blocks
+    blocks = table.blocks if every else _remap_blocks(table.blocks, keep)
     samples = values.astype(_dtype_for(values, table.integer))
     names = table.names
     imu_capture = names == IMU_CAPTURE_HEADER

@@ -155,7 +155,9 @@ class SplitPanel(QGroupBox):
         in_use = choice.same_split(split_plan.current(project)) and split_plan.state(project).ok
         lines = [f"{'In use' if in_use else 'Apply gives'}: train {result.total('train')}, "
                  f"test {result.total('test')} segments ({choice.describe()})."]
-        lines += [f"✘ {p}" for p in result.problems] + [f"⚠ {n}" for n in result.notes]
+        # the split in use: its fallbacks are on the "Now:" line already
+        notes = [n for n in result.notes if not (in_use and split_plan.is_fallback_note(n))]
+        lines += [f"✘ {p}" for p in result.problems] + [f"⚠ {n}" for n in notes]
         self.verdict.setText("\n".join(lines))
         self.apply_button.setEnabled(result.ok)
 

@@ -40,7 +40,13 @@ from tinystudio.ui.widgets.banner import Banner
 from tinystudio.ui.widgets.confusion import ConfusionMatrix
 from tinystudio.ui.widgets.curves import TrainingCurves
 from tinystudio.ui.widgets.fit_table import FitTable
-from tinystudio.ui.widgets.task_results import TASKS, TaskResults, result_line, task_of
+from tinystudio.ui.widgets.task_results import (
+    TASKS,
+    TaskResults,
+    fill_model_combo,
+    result_line,
+    task_of,
+)
 from tinystudio.ui.widgets.when_shown import WhenShown
 from tinystudio.ui.workers import start_worker
 
@@ -225,7 +231,6 @@ class TrainPage(QWidget):
         return kinds.pop() if len(kinds) == 1 else None
 
     def _project_changed(self, project) -> None:
-        from tinystudio.ml.models import MODELS
 
         kind = self._sensor_kind()
         task = task_of(project)
@@ -234,20 +239,7 @@ class TrainPage(QWidget):
         self.task_combo.setEnabled(project is not None)
         self.task_combo.blockSignals(False)
         self.model_combo.blockSignals(True)
-        self.model_combo.clear()
-        if task == "anomaly":
-            from tinystudio.ml.anomaly import MODELS as ANOMALY_MODELS
-
-            self.model_combo.addItem("Autoencoder error (default)", None)
-            for name in ANOMALY_MODELS:
-                self.model_combo.addItem(name, name)
-        elif task == "regression":
-            self.model_combo.addItem("Dense 16-16-1, linear output", None)
-        else:
-            self.model_combo.addItem("Automatic (model search)", None)
-            for spec in MODELS.values():
-                if kind is None or spec.sensor_kind == kind:
-                    self.model_combo.addItem(f"{spec.name} ({spec.sensor_kind})", spec.name)
+        fill_model_combo(self.model_combo, task, kind)
         self.model_combo.blockSignals(False)
         settings = (project.settings.get("train", {}) if project is not None else {})
         name = settings.get("model")  # none pinned: the search (the default)
@@ -255,6 +247,10 @@ class TrainPage(QWidget):
         self.model_combo.setCurrentIndex(max(0, idx))
         self._model_chosen()
         self.epochs.setValue(int(settings.get("epochs") or 0))  # no stale value of another project
+        # the project's own rate, else the task's default (the regressor's is 0.01: at the
+        # classifiers' 0.003 a few-epoch sine run does not converge)
+        self.learning_rate.setValue(float(settings.get("learning_rate")
+                                          or (0.01 if task == "regression" else 0.003)))
         if "window_ms" in settings:
             self.window_ms.setValue(int(settings["window_ms"]))
         self.banner.hide()

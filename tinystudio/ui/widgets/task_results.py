@@ -36,6 +36,27 @@ def result_line(report) -> str:
     return f"int8 accuracy {m['accuracy']:.1%}"
 
 
+def fill_model_combo(combo, task: str, sensor_kind: str | None) -> None:
+    """The Model choices of a task: the classifier search and its models (of the project's
+    sensor), the anomaly models (autoencoder by default), or the one regressor."""
+    combo.clear()
+    if task == "anomaly":
+        from tinystudio.ml.anomaly import MODELS as ANOMALY_MODELS
+
+        combo.addItem("Autoencoder error (default)", None)
+        for name in ANOMALY_MODELS:
+            combo.addItem(name, name)
+    elif task == "regression":
+        combo.addItem("Dense 16-16-1, linear output", None)
+    else:
+        from tinystudio.ml.models import MODELS
+
+        combo.addItem("Automatic (model search)", None)
+        for spec in MODELS.values():
+            if sensor_kind is None or spec.sensor_kind == sensor_kind:
+                combo.addItem(f"{spec.name} ({spec.sensor_kind})", spec.name)
+
+
 def anomaly_text(report) -> str:
     m, f = report.int8_metrics, report.float_metrics or {}
     ev = report.evaluation or {}
