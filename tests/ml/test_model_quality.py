@@ -47,3 +47,18 @@ def test_the_current_model_is_found_from_a_relative_project_path(tmp_path, monke
     (tmp_path / "gestures" / "models" / "current.json").write_text('{"model": "m1"}', encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     assert current_package_dir("gestures").resolve() == (tmp_path / "gestures" / "models" / "m1").resolve()
+
+
+def test_a_winning_baseline_names_the_feature_model_to_train():
+    """The stm32_har run's verdict (bench_train --table): the window must say what `train`
+    prints, the feature model to train instead, not only that the network lost."""
+    m = _metrics([[400, 30], [20, 864]])  # 96.2 %
+    base = {"method": "random forest on spectral features", "test_accuracy": 0.9977}
+    wins = {"baseline_wins": True, "baseline_gap": 0.0359, "offer": "imu_spectral"}
+    (w,) = judge(["running", "walking"], m, base, wins)
+    assert w.concern is Concern.BELOW_BASELINE
+    assert "the baseline wins" in w.text and "`tinystudio train --model imu_spectral`" in w.text
+    (plain,) = judge(["running", "walking"], m, base, {"baseline_wins": False, "baseline_gap": 0.005})
+    assert "wins" not in plain.text and "below the simple baseline" in plain.text
+    (no_offer,) = judge(["running", "walking"], m, base, {"baseline_wins": True})
+    assert "record more data" in no_offer.text and "--model" not in no_offer.text

@@ -523,7 +523,7 @@ def assemble(h: _Head, source: str, arr: np.ndarray, row_lines: np.ndarray, bloc
     decimals = [max((_decimals(row[j]) for row in first_rows), default=0) for j in data_cols]
     return Table(
         names=[all_names[j] for j in data_cols], units=[all_units[j] for j in data_cols],
-        values=arr[:, data_cols], integer=[integer[j] for j in data_cols], decimals=decimals,
+        values=arr if data_cols == list(range(arr.shape[1])) else arr[:, data_cols], integer=[integer[j] for j in data_cols], decimals=decimals,
         lines=row_lines, dialect=h.dialect, header=header_tokens is not None,
         time=time, time_name=all_names[time_col] if time_col is not None else "", time_unit=time_unit,
         time_found=found, labels=labels, blocks=blocks, metadata=meta, comments=comments,

@@ -59,8 +59,23 @@ def per_class(classes: list[str], metrics: dict) -> list[ClassScore]:
     return out
 
 
-def judge(classes: list[str], metrics: dict, baseline: dict | None = None) -> list[Warning_]:
-    """The warnings a model's test figures earn (empty: nothing to warn about)."""
+def _offer_text(evaluation: dict | None) -> str:
+    """The search's offer when its baseline wins (``evaluation["offer"]``), else ''."""
+    if not evaluation or not evaluation.get("baseline_wins"):
+        return ""
+    offer = evaluation.get("offer")
+    if offer:
+        return (f": the baseline wins; the feature model {offer} runs on the board "
+                f"(`tinystudio train --model {offer}`)")
+    return ": the baseline wins; record more data or try another window"
+
+
+def judge(classes: list[str], metrics: dict, baseline: dict | None = None,
+          evaluation: dict | None = None) -> list[Warning_]:
+    """The warnings a model's test figures earn (empty: nothing to warn about).
+    ``evaluation`` (the report's) carries the search's verdict: when the baseline wins by
+    more than the margin, the below-baseline warning names the feature model to train
+    instead, so the window says what ``train`` prints, not only that the model lost."""
     out: list[Warning_] = []
     k = max(1, len(classes))
     acc = float(metrics.get("accuracy", 0.0))
@@ -74,7 +89,7 @@ def judge(classes: list[str], metrics: dict, baseline: dict | None = None) -> li
         out.append(Warning_(Concern.BELOW_BASELINE,
                             f"accuracy {acc:.1%} is below the simple baseline "
                             f"({baseline.get('method', 'baseline')}: {float(baseline['test_accuracy']):.1%}) "
-                            "on the same test windows"))
+                            "on the same test windows" + _offer_text(evaluation)))
     small = [s for s in per_class(classes, metrics) if s.test_windows < MIN_TEST_PER_CLASS]
     if small:
         listed = ", ".join(f"{s.label} {s.test_windows}" for s in small)

@@ -107,4 +107,4 @@ class TrainReport:
         """Warnings that this model is not as good as its figure looks (chance, baseline, tiny test)."""
         from tinystudio.ml.quality import judge
 
-        return judge(self.classes, self.int8_metrics, self.baseline)
+        return judge(self.classes, self.int8_metrics, self.baseline, self.evaluation)

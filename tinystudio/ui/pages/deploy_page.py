@@ -50,7 +50,8 @@ def _load_package(project_path, *, progress, stop):
     warnings = []
     if (report.get("int8_metrics") and report.get("classes")
             and report.get("task", "classification") == "classification"):  # accuracy verdicts
-        warnings = judge(report["classes"], report["int8_metrics"], report.get("baseline"))
+        warnings = judge(report["classes"], report["int8_metrics"], report.get("baseline"),
+                         report.get("evaluation"))
     return package, warnings
 
 

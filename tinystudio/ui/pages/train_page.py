@@ -444,7 +444,8 @@ class TrainPage(QWidget):
             text += " No validation curve: too few training examples to hold some out."
         from tinystudio.ml.quality import headline, judge
 
-        warning = headline(judge(report.classes, report.int8_metrics, report.baseline)) if classifier else ""
+        warning = (headline(judge(report.classes, report.int8_metrics, report.baseline, report.evaluation))
+                   if classifier else "")
         if warning:
             text += " " + warning + "."
         self.status.setText(text)
@@ -489,7 +490,7 @@ class TrainPage(QWidget):
         self.class_scores.setText("  ·  ".join(
             f"{c.label}: precision {c.precision:.2f}, recall {c.recall:.2f}, F1 {c.f1:.2f} "
             f"({c.test_windows} test)" for c in scores))
-        warnings = judge(report.classes, report.int8_metrics, report.baseline)
+        warnings = judge(report.classes, report.int8_metrics, report.baseline, report.evaluation)
         self.quality_label.setText("\n".join(f"⚠ {w.text[0].upper()}{w.text[1:]}." for w in warnings))
         self.quality_label.setVisible(bool(warnings))
 
