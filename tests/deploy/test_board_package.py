@@ -68,3 +68,35 @@ def test_packages_load_from_folders_and_bad_paths_are_named(tmp_path):
         to_board_package(tmp_path / "nothing", INFO)
     with pytest.raises(DeployError, match="no trained model"):
         to_board_package(tmp_path, INFO)
+
+
+@pytest.mark.parametrize("rec_scale", [[1.0] * 6, [1 / 4096] * 3 + [1 / 16.4] * 3, [2e-4] * 6])
+def test_a_board_with_other_channel_scales_gets_gains_in_its_own_raw_units(rec_scale):
+    """Trained on one scale (an imported float CSV: 1.0; the virtual board: 1/4096), run by a
+    board streaming int16 at 1/8192 g and 1/32.8 deg/s: the board's int8 inputs from its own
+    raw counts equal the host's quantization of the same physical motion (one int8 step of
+    f32 rounding at most)."""
+    import dataclasses
+
+    import numpy as np
+
+    from tinystudio.devices.protocol import ChannelInfo
+
+    desc = imu_desc(raw_scale=list(rec_scale))
+    board_scales = [1 / 8192] * 3 + [1 / 32.8] * 3
+    imu = INFO.sensors[0]
+    chans = tuple(ChannelInfo(c.name, c.unit, s) for c, s in zip(imu.channels, board_scales, strict=True))
+    info = DeviceInfo("Other board", "fw", sensors=(dataclasses.replace(imu, channels=chans),))
+    b = board_descriptor(desc, info)
+
+    rng = np.random.default_rng(1)
+    physical = np.concatenate([rng.uniform(-3, 3, (119, 3)), rng.uniform(-500, 500, (119, 3))], axis=1)
+    board_raw = np.round(physical / np.array(board_scales)).astype(np.float32)
+    y = (board_raw * np.array(b.mul, np.float32) + np.array(b.add, np.float32)).astype(np.float32)
+    board_q = np.clip(np.sign(y) * np.floor(np.abs(y) + np.float32(0.5)), -128, 127).astype(np.int8)
+    rec_raw = (board_raw * np.array(board_scales) / np.array(rec_scale)).astype(np.float32)  # same motion
+    host_q = quantize_raw_window(rec_raw, desc)
+    assert np.abs(board_q.astype(int) - host_q.astype(int)).max() <= 1
+    assert np.mean(board_q == host_q) > 0.99
+    if rec_scale != board_scales:
+        assert b.mul != tuple(board_descriptor(desc, INFO).mul)  # really rescaled, not left as trained

@@ -48,6 +48,25 @@ def _f32(x: float) -> float:
     return struct.unpack("<f", struct.pack("<f", float(x)))[0]
 
 
+def gains_for_board(desc, sensor, gains: tuple[float, ...]) -> tuple[float, ...]:
+    """The per-channel gains in the connected board's raw units, not the recordings'.
+
+    Why: ``input_gain`` maps a *recording's* raw value to the int8 input. A board whose
+    HELLO gives another channel scale (a Nano 33 streaming int16 at 1/8192 g where the
+    training data was an imported float CSV at scale 1, or a replay whose decimals differ)
+    would otherwise feed the model values 8192 times too large. Physical value = raw x
+    scale on both sides, so the board's gain is the recording's x board scale / recording
+    scale; equal scales leave the gain unchanged, bit for bit.
+    """
+    raw = desc.raw_scale or [1.0] * len(gains)
+    out = []
+    for g, rec_scale, ch in zip(gains, raw, sensor.channels, strict=True):
+        board_scale = float(ch.scale)
+        same = board_scale == float(rec_scale) or not rec_scale or not board_scale
+        out.append(g if same else _f32(g * board_scale / float(rec_scale)))
+    return tuple(out)
+
+
 def board_descriptor(desc, info: DeviceInfo | None = None) -> mm.BoardDescriptor:
     """Map an ML :class:`~tinystudio.ml.package.ModelDescriptor` to the binary descriptor."""
     frontend = _FRONTENDS.get(desc.frontend)
@@ -78,6 +97,8 @@ def board_descriptor(desc, info: DeviceInfo | None = None) -> mm.BoardDescriptor
                 f"the model reads {n_channels} channels ({', '.join(desc.channels)}) but sensor "
                 f"{sensor.name!r} of {info.board_name} has {sensor.n_channels}"
             )
+        if info is not None:
+            mul = gains_for_board(desc, sensor, mul)
         window, stride = int(desc.window), int(desc.stride)
     elif frontend in (mm.Frontend.MICRO_SPEECH, mm.Frontend.MICROFRONTEND):
         n_channels = AUDIO_FEATURES
