@@ -208,3 +208,21 @@ def test_links_inside_an_edge_impulse_export_are_skipped_not_followed(tmp_path, 
     assert out["split"] == {"train": 65, "test": 19, "unassigned": 0}  # the root info.labels still holds
     project = Project.open(tmp_path / "p")
     assert not any(np.allclose(r.read_physical()[:, :3], 9.0) for r in project.recordings())
+
+
+@pytest.mark.parametrize("image", ["person_detection/person/person.png", "digits/one/one_10_row93.png"])
+def test_a_png_whose_ihdr_length_is_zero_is_one_line(tmp_path, examples_dir, image):
+    """Found by the import fuzzer (`python -m tests.fuzz`, import_bytes_target(2,
+    [(0.09375, 0)])): a PNG whose IHDR chunk length byte is 0 made PIL raise ValueError
+    ("Truncated IHDR chunk"), which reached the user as a crash report (exit 70)."""
+    from tinystudio.dataset.importers import parse_paths
+
+    png = tmp_path / "imgs" / "person" / "p.png"
+    png.parent.mkdir(parents=True)
+    data = bytearray((examples_dir / image).read_bytes())
+    assert data[12:16] == b"IHDR"
+    data[11] = 0  # the low byte of IHDR's length (13)
+    png.write_bytes(bytes(data))
+    with pytest.raises(DatasetError, match="not a readable PNG/JPEG image") as info:
+        parse_paths([tmp_path / "imgs"])
+    assert str(png) in str(info.value) and "\n" not in str(info.value)

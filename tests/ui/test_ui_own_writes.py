@@ -55,6 +55,11 @@ def test_own_writes_reload_quietly_and_an_outside_write_is_announced(qtbot, wind
     window.label_page.class_combo.setEditText("punch")
     window.label_page.label_whole()
     ctx.save_now()
+    # and its auto-segmentation of every take (one bulk edit, saved after it settles)
+    window.label_page.ask_recut = lambda n: True
+    with qtbot.waitSignal(window.label_page.auto_done, timeout=20_000):
+        window.label_page.auto_segment_all()
+    qtbot.waitUntil(lambda: not ctx._save_timer.isActive(), timeout=5_000)
     qtbot.wait(1500)  # a watcher tick or more
     assert RELOADED not in said
 

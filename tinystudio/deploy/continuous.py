@@ -159,4 +159,74 @@ def save_threshold(project_path, report: ContinuousReport) -> str:
         "stream_seconds": report.stream_seconds, "target_fa_per_hour": report.target_fa_per_hour}
     package.descriptor.validate(str(folder / DESCRIPTOR_FILE))
     package.save(folder)
+    save_report(folder, report)
     return str(folder / DESCRIPTOR_FILE)
+
+
+#: The whole sweep of the last continuous evaluation, beside the model it measured (the
+#: Train page draws its trade-off from it; a retrained model is a new folder without one).
+REPORT_FILE = "continuous.json"
+
+
+def save_report(folder, report: ContinuousReport) -> None:
+    import json
+    import os
+    from pathlib import Path
+
+    path = Path(folder) / REPORT_FILE
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(report.to_json(), indent=1), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+@dataclass(frozen=True)
+class TradeoffPoint:
+    threshold: float
+    fa_per_hour: float
+    miss_rate: float
+
+
+@dataclass(frozen=True)
+class SavedTradeoff:
+    """What the Train page draws: every threshold's cost, the chosen one, on what stream."""
+
+    points: tuple[TradeoffPoint, ...]
+    chosen: TradeoffPoint
+    stream_seconds: float
+    keywords: int
+    target_fa_per_hour: float
+    target_met: bool
+
+
+def load_tradeoff(folder) -> SavedTradeoff | None:
+    """The saved sweep of the model in ``folder``, or None when there is none; a file that is
+    not a sweep (hand-edited, truncated, hostile) is a DeployError naming it."""
+    import math
+    from pathlib import Path
+
+    from tinystudio.dataset.safe_open import read_json
+    from tinystudio.errors import DatasetError
+
+    path = Path(folder) / REPORT_FILE
+    if not path.exists():
+        return None
+    try:
+        doc = read_json(path, REPORT_FILE)
+
+        def point(d) -> TradeoffPoint:
+            p = TradeoffPoint(float(d["threshold"]), float(d["fa_per_hour"]), float(d["miss_rate"]))
+            if not all(math.isfinite(v) and v >= 0 for v in (p.threshold, p.fa_per_hour, p.miss_rate)):
+                raise ValueError("a figure is negative or not finite")
+            return p
+
+        results = doc["results"]
+        if not isinstance(results, list) or not 0 < len(results) <= 1000:
+            raise ValueError("'results' is not a list of 1..1000 thresholds")
+        return SavedTradeoff(tuple(point(r) for r in results), point(doc["chosen"]),
+                             float(doc["stream_seconds"]), int(doc["keywords_inserted"]),
+                             float(doc["target_fa_per_hour"]), bool(doc["target_met"]))
+    except DatasetError as exc:
+        raise DeployError(str(exc)) from None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise DeployError(f"{path}: not a continuous-evaluation report ({exc}); run "
+                          "`tinystudio evaluate PROJECT --continuous` again") from None

@@ -47,7 +47,9 @@ def folder_classes(folder: str | Path) -> dict[str, list[Path]]:
 
 
 def _load(path: Path) -> np.ndarray:
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
+
+    from tinystudio.image_errors import pil_decode_errors
 
     try:
         with Image.open(path) as im:
@@ -56,8 +58,8 @@ def _load(path: Path) -> np.ndarray:
                                   "scale it down first")
             im = im.convert("RGB")
             return np.asarray(im, dtype=np.uint8)
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise DeviceError(f"{path}: not a readable image ({exc})") from exc
+    except pil_decode_errors() as exc:
+        raise DeviceError(f"{path}: not a readable image ({exc})") from None
 
 
 def camera_info(size: int, fps: float, colour: bool, sensor_id: int = CAMERA_ID) -> SensorInfo:
@@ -138,7 +140,9 @@ class VideoCamera:
 
     def __init__(self, path: str | Path, fps: float = 10.0, size: int = 96, colour: bool = False,
                  seed: int = 0, sensor_id: int = CAMERA_ID) -> None:
-        from PIL import Image, ImageSequence, UnidentifiedImageError
+        from PIL import Image, ImageSequence
+
+        from tinystudio.image_errors import pil_decode_errors
 
         if not 8 <= size <= 96:
             raise DeviceError(f"camera size {size} must be 8..96 pixels")
@@ -157,9 +161,9 @@ class VideoCamera:
                         break
                     x = prepare_image(np.asarray(frame.convert("RGB"), np.uint8), size, size, 3 if colour else 1)
                     frames.append(np.clip(np.rint(x), 0, 255).astype(np.uint8))
-        except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        except pil_decode_errors() as exc:
             raise DeviceError(f"{path}: not a video Pillow can read frame by frame "
-                              f"(GIF, APNG, WebP, TIFF) ({exc})") from exc
+                              f"(GIF, APNG, WebP, TIFF) ({exc})") from None
         if not frames:
             raise DeviceError(f"{path}: holds no frames")
         self.frames = frames

@@ -55,7 +55,9 @@ def _check_group_bytes(label: str, n_bytes: int) -> None:
 
 
 def load_image(path: Path) -> np.ndarray:
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
+
+    from tinystudio.image_errors import pil_decode_errors
 
     try:
         with Image.open(path) as im:
@@ -67,8 +69,8 @@ def load_image(path: Path) -> np.ndarray:
     except Image.DecompressionBombError:  # raised by open() itself above ~179 M pixels
         raise DatasetError(f"{path}: image declares hundreds of millions of pixels; at most "
                            f"{MAX_IMAGE_SIDE} x {MAX_IMAGE_SIDE} can be imported: resize it first") from None
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise DatasetError(f"{path}: not a readable PNG/JPEG image ({exc})") from exc
+    except pil_decode_errors() as exc:
+        raise DatasetError(f"{path}: not a readable PNG/JPEG image ({exc})") from None
     return x[:, :, None] if x.ndim == 2 else x
 
 

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from tinystudio.ui import split_plan
 from tinystudio.ui.pages.split_panel import SplitPanel
 from tinystudio.ui.pages.train_text import readiness
+from tinystudio.ui.pages.train_wake import WakeTradeoffPanel
 from tinystudio.ui.widgets.banner import Banner
 from tinystudio.ui.widgets.confusion import ConfusionMatrix
 from tinystudio.ui.widgets.curves import TrainingCurves
@@ -197,6 +198,8 @@ class TrainPage(QWidget):
         right.addWidget(self.quality_label)
         right.addWidget(self.class_scores)
         right.addWidget(self.size_label)
+        self.wake = WakeTradeoffPanel(ctx, lambda: self.running)  # keyword models: FA/h vs misses
+        right.addWidget(self.wake, 1)
         tables = QHBoxLayout()
         tables.addWidget(self.fit_table, 1)
         tables.addWidget(self.candidates, 1)
@@ -516,6 +519,8 @@ class TrainPage(QWidget):
         if not self.curves.epochs and report.history:
             self._draw_history(report.history)
         self._show_candidates(getattr(report, "candidates", None), getattr(report, "baseline", None))
+        self.wake.show_for(report)
+
 
     def _draw_history(self, history) -> None:
         from tinystudio.ml.trainer import EpochProgress
