@@ -26,7 +26,11 @@ def test_live_plots_follow_the_virtual_board(qtbot, window, connect_virtual):
     spec = mic_views[1]
     assert spec.last_column_db.max() > spec.db_range[0]  # columns were computed from audio
     assert (spec.image[:, -1] != spec.image[0, 0]).any()  # and drawn into the image
-    qtbot.waitUntil(lambda: page.stats_table.item(0, 1) is not None, timeout=5_000)
+    def measured(row: int, col: int) -> bool:  # "--" until the rate meter has its first figure
+        item = page.stats_table.item(row, col)
+        return item is not None and item.text() != "--"
+
+    qtbot.waitUntil(lambda: measured(1, 1), timeout=10_000)
     rate = float(page.stats_table.item(1, 1).text())
     assert abs(rate - 16000) < 800
     assert page.stats_table.item(1, 3).text() == "0"  # no lost frames
