@@ -60,3 +60,28 @@ def test_the_list_follows_a_split_made_under_it(qtbot, window, tmp_path, punch_c
     panel.strategy.setCurrentIndex(panel.strategy.findData("segment"))  # being edited
     window.ctx.recordings_changed.emit()  # a label edit elsewhere: the edit stays
     assert panel.choice().by == "segment"
+
+
+def test_start_without_a_split_trains_on_the_split_the_box_shows(qtbot, window, tmp_path, punch_csv, flex_csv):
+    """Found in a new-user walk: punch had two takes and flex one, the box said "no split yet
+    (training would use the recommended one below)" over "by segment", and the trainer then
+    made its own split by recording. Start now applies what the box shows."""
+    folder = tmp_path / "gestures"
+    import_paths(folder, [punch_csv], label="punch")
+    import_paths(folder, [punch_csv], label="punch")
+    import_paths(folder, [flex_csv], label="flex")
+    panel = _open(qtbot, window, folder)
+    train = window.train_page
+    assert panel.choice().by == "segment" and "no split yet" in panel.now_label.text()
+    shown = panel.preview_result.counts
+    train.epochs.setValue(1)
+    train.start_button.click()
+    try:
+        project = window.ctx.project
+        assert project.split_config["by"] == "segment"
+        assert Project.open(folder).split_config["by"] == "segment"  # saved before the trainer reads it
+        assert panel.now_label.text().startswith("Now: by segment")
+        assert split_plan.preview(project, SplitChoice("segment", 0.2)).counts == shown
+    finally:
+        train.stop_button.click()
+        qtbot.waitUntil(lambda: not train.running, timeout=60_000)

@@ -200,7 +200,7 @@ def fallbacks(project) -> dict[str, list[str]]:
 def now_text(project, now: SplitPreview | None) -> str:
     """The split in use, as the split control's first line says it."""
     if now is None:
-        return "Now: no split yet (training would use the recommended one below)."
+        return "Now: no split yet (Start training applies the one below)."
     text = f"Now: {now.choice.describe()}"
     cut = fallbacks(project)
     if cut and now.choice.by != "segment":

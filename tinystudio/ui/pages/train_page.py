@@ -346,6 +346,7 @@ class TrainPage(QWidget):
             self.status.setText("Not started: " + self.blocker.message + ".")
             return
         self.banner.hide()
+        self._split_as_shown(project)
         train = dict(project.settings.get("train", {}))
         if self.model_combo.currentData():
             train["model"] = self.model_combo.currentData()
@@ -380,6 +381,16 @@ class TrainPage(QWidget):
             on_event=self._event, on_progress=self._batch,
             on_result=self._done, on_error=self._failed, on_finished=self._finished,
         )
+
+    def _split_as_shown(self, project) -> None:
+        """No split yet: make the one the split box shows, so the run trains on the split
+        the page promised (the trainer's own fallback cuts by recording, which differed
+        from the box's "by segment" when one class had a single take)."""
+        if split_plan.current(project) is not None:
+            return
+        split_plan.apply(project, self.split_panel.choice())
+        self.ctx.save_now()
+        self.ctx.recordings_changed.emit()
 
     def _apply_fix(self) -> None:
         """The banner's button: apply the split that removes the blocker, then train."""
