@@ -47,3 +47,26 @@ def test_rate_option_overrides_the_name_and_no_rate_anywhere_is_refused(tmp_path
         parse_csv(plain, label="walk")
     proc = cli("import", tmp_path / "p", plain, "--label", "walk", check=False)
     assert proc.returncode != 0 and "pass --rate HZ" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_note_said_of_every_file_is_printed_once_with_the_count(tmp_path, examples_dir, capsys):
+    """92 files each with "sample rate 26 Hz from the file name '<its name>'" made 92 lines;
+    the text report says it once, naming how many files and the first; --json keeps all."""
+    from tinystudio.cli import main
+
+    assert main(["import", str(tmp_path / "p"), str(examples_dir / "stm32_har")]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    rate_lines = [ln for ln in lines if "from the file name" in ln]
+    assert len(rate_lines) == 1, lines
+    assert rate_lines[0].startswith("92 files (the first ") and "sample rate 26 Hz" in rate_lines[0]
+    assert len(lines) <= 6, lines
+
+
+def test_notes_of_a_few_files_are_still_printed_per_file(capsys):
+    from tinystudio.commands.import_data import print_notes
+
+    print_notes([{"file": f"/d/a{i}_26Hz.csv", "notes": [f"sample rate 26 Hz from the file name 'a{i}_26Hz.csv'"]}
+                 for i in range(3)] + [{"file": "/d/b.csv", "notes": ["resampled", "resampled"]}])
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out == [f"/d/a{i}_26Hz.csv: sample rate 26 Hz from the file name 'a{i}_26Hz.csv'" for i in range(3)] + [
+        "/d/b.csv: resampled"]

@@ -56,12 +56,29 @@ def run(args) -> int:
         print("classes: " + ", ".join(sorted(result.classes)))
     for s in result.skipped:
         print(f"skipped {s['path']}: {s['reason']}")
-    shown = set()
-    for entry in result.imported:
-        for note in entry.get("notes", []):
-            if (entry["file"], note) not in shown:
-                shown.add((entry["file"], note))
-                print(f"{entry['file']}: {note}")
+    print_notes(result.imported)
     for w in result.warnings:
         print(f"warning: {w}")
     return 0
+
+
+#: A note said of more files than this is printed once, with the count (`--json` keeps all).
+NOTES_EACH = 3
+
+
+def print_notes(imported: list[dict]) -> None:
+    """Each file's import notes; one that only differs by the file's own name ("sample rate
+    26 Hz from the file name 'running_01_26Hz_4g_mg.csv'", 92 times) is said once."""
+    from pathlib import Path
+
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for entry in imported:
+        name = Path(entry["file"]).name
+        for note in dict.fromkeys(entry.get("notes", [])):
+            groups.setdefault(note.replace(name, "…"), []).append((entry["file"], note))
+    for shape, items in groups.items():
+        if len(items) <= NOTES_EACH:
+            for file, note in items:
+                print(f"{file}: {note}")
+        else:
+            print(f"{len(items)} files (the first {items[0][0]}): {shape}")
