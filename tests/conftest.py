@@ -100,3 +100,9 @@ def start_sim():
     yield start
     for sim in started:
         sim.stop()
+
+
+@pytest.fixture(scope="session")
+def task_base(tmp_path_factory):
+    """Where tests/task_projects.py keeps the anomaly and sine projects it trains once."""
+    return tmp_path_factory.getbasetemp() / "task_projects"

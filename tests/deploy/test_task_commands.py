@@ -19,11 +19,6 @@ from tests.task_projects import (
 from tinystudio.cli import main
 
 
-@pytest.fixture(scope="session")
-def task_base(tmp_path_factory):
-    return tmp_path_factory.getbasetemp() / "task_projects"
-
-
 @pytest.fixture
 def cli(capsys):
     """Run a command in this process (the board is `tinystudio sim` in its own): the code,

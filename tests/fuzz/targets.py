@@ -16,6 +16,7 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 from hypothesis import strategies as st
 
 from tests.robustness.hostile_models import MODELS
@@ -50,8 +51,6 @@ def tflite_target(which: int, edits, run: bool) -> None:
         return
     if not run:
         return
-    import numpy as np
-
     try:
         with SandboxedRunner(data, "fuzz.tflite", load_timeout=30, run_timeout=10) as r:
             r.run(np.zeros([int(d) for d in r.input["shape"]], dtype=r.input["dtype"]))
@@ -184,12 +183,12 @@ def ei_json_target(path_choices: list[int], value) -> None:
 _H5_TEXT = st.characters(exclude_characters="\x00", exclude_categories=("Cs",))  # h5py cannot write these
 H5_ATTR_VALUES = st.one_of(
     st.integers(-2**63, 2**63 - 1), st.floats(), st.text(_H5_TEXT, max_size=40),
-    st.binary(max_size=40).map(lambda b: __import__("numpy").void(b) if b else b""),  # opaque bytes
+    st.binary(max_size=40).map(lambda b: np.void(b) if b else b""),  # opaque bytes
     st.booleans(),
-    st.lists(st.floats(), max_size=8).map(lambda v: __import__("numpy").asarray(v, dtype="float64")),
-    st.lists(st.integers(-2**31, 2**31 - 1), max_size=8).map(lambda v: __import__("numpy").asarray(v, dtype="int32")),
+    st.lists(st.floats(), max_size=8).map(lambda v: np.asarray(v, dtype="float64")),
+    st.lists(st.integers(-2**31, 2**31 - 1), max_size=8).map(lambda v: np.asarray(v, dtype="int32")),
     st.lists(st.text(_H5_TEXT, max_size=8), max_size=8),
-    st.integers(0, 3).map(lambda n: __import__("numpy").zeros((n, 2))),
+    st.integers(0, 3).map(lambda n: np.zeros((n, 2))),
 )
 #: The recording header's attribute names, plus a name no schema knows.
 H5_ATTR_KEYS = st.sampled_from(["sensor_kind", "channel_names", "units", "scale", "rate_hz", "sample_type",
@@ -226,8 +225,6 @@ def recording_attrs_target(changes: list) -> None:
 # ---------------------------------------------------------------- a live board session
 def _session_seed_stream() -> bytes:
     """What a real IMU board sends after START: sample frames, a LOG, a HELLO repeated."""
-    import numpy as np
-
     from tests.robustness.edge_helpers import imu_hello
     from tinystudio.devices import protocol as p
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import os
 import struct
+import subprocess
 import sys
+import tempfile
 import time
 import zlib
 from dataclasses import dataclass
@@ -41,42 +43,26 @@ class Run:
 
 
 def _measured(argv: list[str], timeout: float = 120) -> Run:
-    """Run ``python -m tinystudio argv`` and reap it with wait4 to get its own rusage."""
+    """Run ``python -m tinystudio argv`` and reap it with wait4 to get its own rusage
+    (stderr goes to a file, so no pipe can fill while the child runs)."""
     t0 = time.monotonic()
-    err_r, err_w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # child: stderr to the pipe, stdout to /dev/null, then exec
-        os.close(err_r)
-        os.dup2(err_w, 2)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        try:
-            os.execv(sys.executable, [sys.executable, "-m", "tinystudio", *argv])
-        finally:
-            os._exit(127)
-    os.close(err_w)
-    chunks = []
-    deadline = t0 + timeout
-    os.set_blocking(err_r, False)
-    while True:
-        try:
-            data = os.read(err_r, 65536)
-            if data:
-                chunks.append(data)
-                continue
-            if data == b"":
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen([sys.executable, "-m", "tinystudio", *argv],
+                                stdout=subprocess.DEVNULL, stderr=err)
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
                 break
-        except BlockingIOError:
-            pass
-        if time.monotonic() > deadline:
-            os.kill(pid, 9)
-            os.waitpid(pid, 0)
-            pytest.fail(f"tinystudio {' '.join(argv)}: no answer in {timeout} s")
-        time.sleep(0.01)
-    os.close(err_r)
-    _, status, usage = os.wait4(pid, 0)
-    return Run(os.waitstatus_to_exitcode(status), b"".join(chunks).decode(errors="replace"),
-               time.monotonic() - t0, usage.ru_maxrss / 1024)
+            if time.monotonic() - t0 > timeout:
+                proc.kill()
+                os.wait4(proc.pid, 0)
+                proc.returncode = -9
+                pytest.fail(f"tinystudio {' '.join(argv)}: no answer in {timeout} s")
+            time.sleep(0.01)
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
+        err.seek(0)
+        text = err.read().decode(errors="replace")
+    return Run(proc.returncode, text, time.monotonic() - t0, usage.ru_maxrss / 1024)
 
 
 @pytest.fixture(scope="module")

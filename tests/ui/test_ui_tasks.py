@@ -18,11 +18,6 @@ from tests.task_projects import (
 )
 
 
-@pytest.fixture(scope="session")
-def task_base(tmp_path_factory):
-    return tmp_path_factory.getbasetemp() / "task_projects"
-
-
 def _open(qtbot, window, path):
     window.open_project(path)
     qtbot.waitUntil(lambda: window.ctx.project is not None and window.ctx.project.path == path,

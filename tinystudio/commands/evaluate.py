@@ -40,8 +40,6 @@ def _stream(args):
             raise DeployError(f"{args.continuous}: --labels FILE.csv is needed (rows label,start_s,end_s) "
                               "to count misses; or omit FILE to build a stream from the project")
         return read_stream(args.continuous, args.labels)
-    if args.repeats < 1 or args.extra_noise < 0:
-        raise DeployError("--repeats must be at least 1 and --extra-noise at least 0")
     stream = build_stream(args.project, seed=args.seed, repeats=args.repeats, extra_noise_s=args.extra_noise)
     if args.save_stream:
         write_stream(stream, args.save_stream)

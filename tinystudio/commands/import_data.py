@@ -38,10 +38,6 @@ def run(args) -> int:
     from tinystudio.dataset.importers import import_paths
     from tinystudio.dataset.importers.sensor import SensorDeclaration
 
-    if args.rate is not None and not args.rate > 0:
-        from tinystudio.errors import DatasetError
-
-        raise DatasetError(f"--rate {args.rate}: the sample rate must be positive")
     result = import_paths(args.project, args.paths, label=args.label, rate=args.rate, gaps=args.gaps,
                           nonfinite=args.nonfinite,
                           sensor=SensorDeclaration.from_args(args.sensor, args.units, args.keep_columns))

@@ -17,7 +17,11 @@ both ways); if none meets the target, the fewest false activations, then the few
 
 from __future__ import annotations
 
+import json
+import math
+import os
 from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 
@@ -169,10 +173,6 @@ REPORT_FILE = "continuous.json"
 
 
 def save_report(folder, report: ContinuousReport) -> None:
-    import json
-    import os
-    from pathlib import Path
-
     path = Path(folder) / REPORT_FILE
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(report.to_json(), indent=1), encoding="utf-8")
@@ -201,9 +201,6 @@ class SavedTradeoff:
 def load_tradeoff(folder) -> SavedTradeoff | None:
     """The saved sweep of the model in ``folder``, or None when there is none; a file that is
     not a sweep (hand-edited, truncated, hostile) is a DeployError naming it."""
-    import math
-    from pathlib import Path
-
     from tinystudio.dataset.safe_open import read_json
     from tinystudio.errors import DatasetError
 

@@ -388,8 +388,7 @@ class TrainPage(QWidget):
         from the box's "by segment" when one class had a single take)."""
         if split_plan.current(project) is not None:
             return
-        split_plan.apply(project, self.split_panel.choice())
-        self.ctx.save_now()
+        split_plan.apply(project, self.split_panel.choice())  # saved with the settings below
         self.ctx.recordings_changed.emit()
 
     def _apply_fix(self) -> None:
