@@ -331,7 +331,10 @@ class TrainPage(QWidget):
     # ------------------------------------------------------------ running
     @property
     def running(self) -> bool:
-        return self.worker is not None and self.worker.is_running
+        """Until the page has handled the run's end: the worker thread sets its done flag
+        before the GUI thread has received its result, so ``worker.is_running`` alone
+        said "finished" while the report was still in the event queue."""
+        return self.worker is not None
 
     def start(self) -> None:
         from tinystudio.ml.pipeline import TrainOptions
@@ -587,6 +590,7 @@ class TrainPage(QWidget):
                                          self.blocker.fix)
 
     def _finished(self) -> None:
+        self.worker = None  # after result/error: signals arrive in the order they were sent
         self.start_button.setEnabled(True)
         self.stop_button.setEnabled(False)
 
